@@ -5,8 +5,11 @@
 //! crate, so that other services can link it to validate configurations and reason about
 //! phases. CI enforces that with a negative dependency check.
 
+pub mod config;
 pub mod error;
+pub mod generator;
+pub mod name;
 pub mod phase;
 
 pub use error::{FieldError, ValidationErrors};
-pub use phase::{Phase, PhaseStatus};
+pub use phase::{Action, CampaignState, Phase, PhaseStatus, Transition, TransitionError};
