@@ -6,12 +6,15 @@
 mod bench;
 mod bench_generator;
 mod bench_store;
+mod checks;
 
 use anyhow::bail;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  check-deps                   dependency direction (domain <- store <- engine <- api <- bins)
+  check-names                  no legacy campaign-type or second-progress names anywhere
   bench generator [--runs N]   name generator throughput
   bench store [--runs N]       store bulk insert, result writes and keyset pages";
 
@@ -24,6 +27,8 @@ fn main() -> anyhow::Result<()> {
     ) {
         (Some("bench"), Some("generator")) => bench_generator::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("store")) => bench_store::run(&bench::Options::parse(&rest)?),
+        (Some("check-deps"), None) => checks::check_deps(),
+        (Some("check-names"), None) => checks::check_names(),
         _ => bail!("{USAGE}"),
     }
 }
