@@ -8,7 +8,15 @@ use anyhow::{Context, bail};
 /// services link it to validate configurations without pulling in a runtime, a database or a
 /// network stack. `utoipa` is allowed only behind the optional `openapi` feature.
 const DOMAIN_BANNED: &[&str] = &[
-    "diesel", "tokio", "actix", "reqwest", "hickory", "hyper", "utoipa", "libsqlite3", "pq-sys",
+    "diesel",
+    "tokio",
+    "actix",
+    "reqwest",
+    "hickory",
+    "hyper",
+    "utoipa",
+    "libsqlite3",
+    "pq-sys",
 ];
 
 /// For each internal crate, the internal crates it must not depend on (the direction is
@@ -16,13 +24,27 @@ const DOMAIN_BANNED: &[&str] = &[
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "dragnet-domain",
-        &["dragnet-store", "dragnet-engine", "dragnet-realtime", "dragnet-api", "dragnet"],
+        &[
+            "dragnet-store",
+            "dragnet-engine",
+            "dragnet-realtime",
+            "dragnet-api",
+            "dragnet",
+        ],
     ),
     (
         "dragnet-store",
-        &["dragnet-engine", "dragnet-realtime", "dragnet-api", "dragnet"],
+        &[
+            "dragnet-engine",
+            "dragnet-realtime",
+            "dragnet-api",
+            "dragnet",
+        ],
     ),
-    ("dragnet-engine", &["dragnet-realtime", "dragnet-api", "dragnet"]),
+    (
+        "dragnet-engine",
+        &["dragnet-realtime", "dragnet-api", "dragnet"],
+    ),
     ("dragnet-realtime", &["dragnet-api", "dragnet"]),
     ("dragnet-api", &["dragnet"]),
 ];
@@ -47,7 +69,10 @@ fn normal_tree(package: &str, features: &[&str]) -> anyhow::Result<Vec<String>> 
     }
     let out = cmd.output().context("running cargo tree")?;
     if !out.status.success() {
-        bail!("cargo tree failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -72,7 +97,9 @@ pub fn check_deps() -> anyhow::Result<()> {
             .filter(|b| **b != "utoipa")
             .any(|b| name.starts_with(b))
         {
-            problems.push(format!("dragnet-domain (feature openapi) depends on `{name}`"));
+            problems.push(format!(
+                "dragnet-domain (feature openapi) depends on `{name}`"
+            ));
         }
     }
     for (package, forbidden) in LAYERS {
@@ -92,7 +119,10 @@ pub fn check_deps() -> anyhow::Result<()> {
         );
         Ok(())
     } else {
-        bail!("dependency direction check failed:\n  {}", problems.join("\n  "))
+        bail!(
+            "dependency direction check failed:\n  {}",
+            problems.join("\n  ")
+        )
     }
 }
 
@@ -118,11 +148,20 @@ pub fn check_names() -> anyhow::Result<()> {
     let root = crate::bench::workspace_root();
     let out = Command::new("git")
         .current_dir(&root)
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .output()
         .context("running git ls-files")?;
     if !out.status.success() {
-        bail!("git ls-files failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "git ls-files failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let banned = banned_names();
     let mut hits = Vec::new();

@@ -2,15 +2,23 @@
 //! calls into the crates. It holds no product logic of its own.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod generate;
+mod serve;
+mod settings;
 
 /// Dragnet runs domain campaigns: it generates or imports candidate domain names and pushes
 /// them through DNS validation, HTTP keyword validation, content analysis and lead extraction.
 #[derive(Debug, Parser)]
 #[command(name = "dragnet", version, about, long_about = None)]
 struct Cli {
+    /// A TOML settings file (layered over the defaults, under DRAGNET_* variables).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -19,10 +27,14 @@ struct Cli {
 enum Command {
     /// Serve the API, the dashboard and the workers.
     Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080", env = "DRAGNET_BIND")]
-        bind: SocketAddr,
+        /// Address to listen on (default 127.0.0.1:8080; setting `server.bind`).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
     },
+    /// Apply pending database migrations (`serve` also applies them at start).
+    Migrate,
+    /// Print the names of a generation pattern, one per line.
+    Generate(generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,9 +50,26 @@ fn main() -> ExitCode {
             };
         }
     };
-    init_tracing();
+    if let Command::Generate(args) = cli.command {
+        return generate::run(args);
+    }
+    let mut settings = match settings::Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings.log);
     let result = match cli.command {
-        Command::Serve { bind } => serve(bind),
+        Command::Serve { bind } => {
+            if let Some(bind) = bind {
+                settings.server.bind = bind;
+            }
+            serve::serve(settings)
+        }
+        Command::Migrate => serve::migrate(&settings),
+        Command::Generate(_) => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,30 +80,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DRAGNET_LOG")
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-}
-
-fn serve(bind: SocketAddr) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let server =
-            actix_web::HttpServer::new(|| actix_web::App::new().configure(dragnet_api::configure))
-                .bind(bind)
-                .with_context(|| format!("binding {bind}"))?;
-        for addr in server.addrs() {
-            tracing::info!(%addr, "dragnet listening");
-        }
-        server.run().await.context("running the HTTP server")
-    })
 }

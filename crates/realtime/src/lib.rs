@@ -1,3 +1,34 @@
 //! Dragnet's real-time progress hub and the one `campaign.progress` message format.
 //!
 //! Invariant: progress reaches clients only as `campaign.progress` messages built here.
+//!
+//! The engine publishes [`PhaseProgress`](dragnet_engine::PhaseProgress) snapshots to a
+//! [`Hub`] (it implements [`ProgressSink`](dragnet_engine::ProgressSink)); the hub keeps the
+//! latest snapshot per campaign and hands it to the mailbox of each WebSocket client
+//! subscribed to that campaign. Publishing never waits for a client: routine updates replace
+//! the one waiting in a per-campaign slot, and the messages that may not be coalesced (status
+//! changes) go to a bounded queue whose overflow disconnects that client only. Each client's
+//! session task ([`ws_route`]) writes at most one routine update per campaign per
+//! [`RealtimeSettings::coalesce_interval`] (the latest one, flushed when the interval ends)
+//! and every status change at once, in order.
+//!
+//! `seq` semantics: every publish gives the campaign's snapshot the next number of a
+//! per-campaign counter (1, 2, …), so along one connection a campaign's `seq` only grows, and
+//! a gap means updates were coalesced (each message carries the full state, so nothing is
+//! lost). A snapshot loaded from the [`SnapshotSource`] (nothing published since the server
+//! started) has `seq` 0. Counters restart with the server: a reconnecting client that gets a
+//! `seq` lower than the last one it saw knows the server restarted; one that gets a higher
+//! `seq` may have missed status changes while away, and re-fetches
+//! `GET /api/v1/campaigns/{id}/phases` if it needs them. The protocol is described in
+//! `docs/realtime.md`.
+
+mod hub;
+mod mailbox;
+pub mod protocol;
+mod session;
+mod settings;
+
+pub use hub::{Hub, HubMetrics, SnapshotSource};
+pub use protocol::{CampaignProgress, ClientMessage, ErrorCode, ServerMessage};
+pub use session::{configure, ws_route};
+pub use settings::RealtimeSettings;

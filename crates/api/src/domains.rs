@@ -1,0 +1,500 @@
+//! Domain endpoints: streaming bulk import, keyset pages with results, streaming export, and
+//! the generation preview.
+
+use std::io::Write as _;
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use dragnet_domain::config::generation::{DomainGenerationConfig, DomainGenerationConfigInput};
+use dragnet_domain::name::DomainName;
+use dragnet_domain::{Phase, PhaseStatus};
+use dragnet_store::{CampaignId, DnsStatus, DomainFilter, HttpStatus};
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc;
+
+use crate::dto::{
+    DomainListQuery, DomainPage, DomainResult, ExportQuery, GenerationPreview, ImportReport,
+    RejectedLine,
+};
+use crate::error::{ApiError, ErrorCode, Problem};
+use crate::extract::{ApiJson, media_type, too_large};
+use crate::state::{AppState, db};
+
+/// The most bytes one import request may carry (about 10M names).
+pub const IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+/// The longest line accepted in an import.
+const MAX_LINE: usize = 1024;
+/// Rejected lines listed in the report.
+const MAX_REJECTED_LISTED: usize = 1000;
+/// Names handed to the store per batch.
+const IMPORT_BATCH: usize = 5_000;
+
+fn filter_from(
+    dns_status: Option<&str>,
+    http_status: Option<&str>,
+    keyword: Option<String>,
+) -> Result<DomainFilter, ApiError> {
+    let dns_status = dns_status
+        .map(|s| {
+            s.parse::<DnsStatus>().map_err(|_| {
+                ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    format!("dnsStatus `{s}` is not one of resolved, nxdomain, no_records, timeout, error"),
+                )
+            })
+        })
+        .transpose()?;
+    let http_status = http_status
+        .map(|s| {
+            s.parse::<HttpStatus>().map_err(|_| {
+                ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    format!("httpStatus `{s}` is not one of ok, unreachable, timeout, tls_error, http_error, blocked"),
+                )
+            })
+        })
+        .transpose()?;
+    if keyword.as_ref().is_some_and(|k| k.len() > 500) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "keyword must be at most 500 bytes",
+        ));
+    }
+    Ok(DomainFilter {
+        dns_status,
+        http_status,
+        keyword: keyword.filter(|k| !k.is_empty()),
+    })
+}
+
+/// List a campaign's domains with their results, in ordinal order (keyset pages).
+#[utoipa::path(
+    tag = "domains",
+    params(("id" = i64, Path, description = "Campaign id"), DomainListQuery),
+    responses(
+        (status = 200, description = "One page of domains.", body = DomainPage),
+        (status = 400, description = "Invalid query.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/campaigns/{id}/domains")]
+pub async fn list_domains(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<DomainListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = CampaignId(id.into_inner());
+    let q = query.into_inner();
+    let limit = match q.limit {
+        None => 100,
+        Some(n @ 1..=1000) => n,
+        Some(n) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidQuery,
+                format!("limit must be between 1 and 1000, got {n}"),
+            ));
+        }
+    };
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<u64>().map_err(|_| {
+                ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    format!("cursor `{c}` is not a cursor from this API"),
+                )
+            })
+        })
+        .transpose()?;
+    let filter = filter_from(q.dns_status.as_deref(), q.http_status.as_deref(), q.keyword)?;
+    let page = db(&state, move |s| {
+        s.get_campaign(id)?;
+        s.list_domains(id, &filter, after, limit)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(DomainPage {
+        items: page.items.into_iter().map(DomainResult::from).collect(),
+        next_cursor: page.next.map(|c| c.to_string()),
+    }))
+}
+
+/// Import names into a campaign: `text/plain` (one per line) or `application/x-ndjson` (one
+/// JSON string, or `{"name": …}`, per line). Streamed: the body is never held whole in memory.
+#[utoipa::path(
+    tag = "domains",
+    params(("id" = i64, Path, description = "Campaign id")),
+    request_body(content = String, content_type = "text/plain", description = "One name per line (or NDJSON with Content-Type application/x-ndjson)."),
+    responses(
+        (status = 200, description = "What was imported; rejected lines are listed with their reason.", body = ImportReport),
+        (status = 404, description = "No such campaign.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The campaign is past the point where names can be added.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the import limit.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither text/plain nor application/x-ndjson.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/campaigns/{id}/domains")]
+pub async fn import_domains(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = CampaignId(id.into_inner());
+    let ndjson = match req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(media_type)
+    {
+        Some("text/plain") => false,
+        Some("application/x-ndjson") => true,
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!(
+                    "expected Content-Type text/plain or application/x-ndjson, got `{}`",
+                    other.unwrap_or("nothing")
+                ),
+            ));
+        }
+    };
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > IMPORT_LIMIT) {
+        return Err(too_large(IMPORT_LIMIT));
+    }
+    let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+    let dns_started = campaign
+        .phase(Phase::DnsValidation)
+        .is_some_and(|p| p.status != PhaseStatus::Pending);
+    let generating = campaign.phase(Phase::DomainGeneration).is_some_and(|p| {
+        matches!(
+            p.status,
+            PhaseStatus::Running | PhaseStatus::Paused | PhaseStatus::Failed
+        )
+    });
+    if dns_started || generating {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "names can be added only before domain generation runs and before dns validation starts; {} is {}",
+                campaign.state.current_phase, campaign.state.phase_status
+            ),
+        ));
+    }
+
+    // The store pulls names from a bounded channel on a blocking thread while this task
+    // reads and validates the body; memory is bounded by the channel, not the body size.
+    let (tx, mut rx) = mpsc::channel::<Vec<String>>(4);
+    let store = state.store.clone();
+    let writer = web::block(move || {
+        let names = std::iter::from_fn(move || rx.blocking_recv()).flatten();
+        store.insert_domains(id, names)
+    });
+    let reader = async move {
+        let mut report = ImportReport::default();
+        let mut batch = Vec::with_capacity(IMPORT_BATCH);
+        let mut pending: Vec<u8> = Vec::new();
+        let mut line_no = 0_u64;
+        let mut received = 0_usize;
+        let mut handle_line = |line: &[u8], report: &mut ImportReport, batch: &mut Vec<String>| {
+            line_no += 1;
+            match parse_line(line, ndjson) {
+                Ok(None) => {}
+                Ok(Some(name)) => batch.push(name.into_string()),
+                Err(reason) => {
+                    report.rejected += 1;
+                    if report.rejected_lines.len() < MAX_REJECTED_LISTED {
+                        let value = String::from_utf8_lossy(line);
+                        report.rejected_lines.push(RejectedLine {
+                            line: line_no,
+                            value: value.chars().take(256).collect(),
+                            reason,
+                        });
+                    }
+                }
+            }
+        };
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::new(
+                    ErrorCode::InvalidJson,
+                    format!("reading the body failed: {e}"),
+                )
+            })?;
+            received += chunk.len();
+            if received > IMPORT_LIMIT {
+                return Err(too_large(IMPORT_LIMIT));
+            }
+            pending.extend_from_slice(&chunk);
+            let mut start = 0;
+            while let Some(pos) = pending[start..].iter().position(|b| *b == b'\n') {
+                handle_line(&pending[start..start + pos], &mut report, &mut batch);
+                start += pos + 1;
+                if batch.len() >= IMPORT_BATCH && tx.send(std::mem::take(&mut batch)).await.is_err()
+                {
+                    return Ok(report);
+                }
+            }
+            pending.drain(..start);
+            if pending.len() > MAX_LINE * 4 {
+                // A "line" this long is not a name; reject it without buffering more.
+                handle_line(&pending[..MAX_LINE], &mut report, &mut batch);
+                pending.clear();
+            }
+        }
+        if !pending.is_empty() {
+            handle_line(&pending, &mut report, &mut batch);
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(batch).await;
+        }
+        Ok::<_, ApiError>(report)
+    };
+    let (report, written) = futures_util::join!(reader, writer);
+    let inserted = written
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)?;
+    let mut report = report?;
+    report.accepted = inserted.inserted;
+    report.duplicates = inserted.duplicates;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// One import line → a name, nothing (blank line), or why it was rejected.
+fn parse_line(line: &[u8], ndjson: bool) -> Result<Option<DomainName>, String> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.len() > MAX_LINE {
+        return Err(format!("line longer than {MAX_LINE} bytes"));
+    }
+    let text = std::str::from_utf8(line).map_err(|_| "not valid UTF-8".to_owned())?;
+    let text = text.trim();
+    if text.is_empty() || (!ndjson && text.starts_with('#')) {
+        return Ok(None);
+    }
+    let name = if ndjson {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Line {
+            Name(String),
+            Object { name: String },
+        }
+        match serde_json::from_str::<Line>(text) {
+            Ok(Line::Name(n) | Line::Object { name: n }) => n,
+            Err(_) => return Err("not a JSON string or an object with a `name`".to_owned()),
+        }
+    } else {
+        text.to_owned()
+    };
+    DomainName::parse(&name)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// Stream every matching domain with its results: NDJSON (one `DomainResult` per line) or
+/// CSV (flattened, with a header). Memory stays bounded; a client that disconnects stops the
+/// query.
+#[utoipa::path(
+    tag = "domains",
+    params(("id" = i64, Path, description = "Campaign id"), ExportQuery),
+    responses(
+        (status = 200, description = "The export, streamed.", content_type = "application/x-ndjson", body = DomainResult),
+        (status = 400, description = "Invalid query.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/campaigns/{id}/export")]
+pub async fn export_domains(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = CampaignId(id.into_inner());
+    let q = query.into_inner();
+    let csv = match q.format.as_deref() {
+        None | Some("ndjson") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidQuery,
+                format!("format `{other}` is not one of ndjson, csv"),
+            ));
+        }
+    };
+    let filter = filter_from(q.dns_status.as_deref(), q.http_status.as_deref(), q.keyword)?;
+    db(&state, move |s| s.get_campaign(id)).await?;
+    let (tx, rx) = mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
+    let store = state.store.clone();
+    // The export runs on a blocking thread and stops when the receiver (the response) is
+    // dropped, i.e. when the client disconnects.
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut buf = Vec::with_capacity(64 * 1024);
+        if csv {
+            buf.extend_from_slice(CSV_HEADER.as_bytes());
+        }
+        for record in store.export_domains(id, filter) {
+            match record {
+                Ok(record) => {
+                    let item = DomainResult::from(record);
+                    let written = if csv {
+                        write_csv(&mut buf, &item)
+                    } else {
+                        serde_json::to_writer(&mut buf, &item)
+                            .map_err(std::io::Error::other)
+                            .and_then(|()| buf.write_all(b"\n"))
+                    };
+                    if let Err(e) = written {
+                        let _ = tx.blocking_send(Err(e));
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(campaign = %id, error = %e, "export failed");
+                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                    return;
+                }
+            }
+            if buf.len() >= 60 * 1024
+                && tx
+                    .blocking_send(Ok(web::Bytes::from(std::mem::take(&mut buf))))
+                    .is_err()
+            {
+                return;
+            }
+        }
+        if !buf.is_empty() {
+            let _ = tx.blocking_send(Ok(web::Bytes::from(buf)));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let (content_type, extension) = if csv {
+        ("text/csv; charset=utf-8", "csv")
+    } else {
+        ("application/x-ndjson", "ndjson")
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"campaign-{id}.{extension}\""),
+        ))
+        .streaming(stream))
+}
+
+const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_status_code,http_final_url,http_title,http_content_hash,http_keyword_hits,http_fetched_at\n";
+
+fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
+    let mut fields: Vec<String> = vec![d.ordinal.to_string(), d.name.clone()];
+    match &d.dns {
+        Some(r) => fields.extend([
+            r.status.clone(),
+            r.addresses.join(" "),
+            r.error_kind.clone().unwrap_or_default(),
+            r.attempts.to_string(),
+            r.checked_at.to_rfc3339(),
+        ]),
+        None => fields.extend(std::iter::repeat_n(String::new(), 5)),
+    }
+    match &d.http {
+        Some(r) => fields.extend([
+            r.status.clone(),
+            r.status_code.map(|c| c.to_string()).unwrap_or_default(),
+            r.final_url.clone().unwrap_or_default(),
+            r.title.clone().unwrap_or_default(),
+            r.content_hash.clone().unwrap_or_default(),
+            r.keyword_hits
+                .iter()
+                .map(|h| format!("{}:{}", h.pattern, h.count))
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.fetched_at.to_rfc3339(),
+        ]),
+        None => fields.extend(std::iter::repeat_n(String::new(), 7)),
+    }
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_csv_field(out, field);
+    }
+    out.push(b'\n');
+    Ok(())
+}
+
+/// RFC 4180 quoting; fields starting with a formula character are prefixed with `'` so that
+/// spreadsheets do not evaluate page titles.
+fn write_csv_field(out: &mut Vec<u8>, field: &str) {
+    let formula = field.starts_with(['=', '+', '-', '@']);
+    let needs_quotes = formula || field.contains([',', '"', '\n', '\r']);
+    if !needs_quotes {
+        out.extend_from_slice(field.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    if formula {
+        out.push(b'\'');
+    }
+    for b in field.bytes() {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// Preview a `domainGeneration` configuration: its total, the first names, and what remains
+/// after earlier campaigns with the same pattern.
+#[utoipa::path(
+    tag = "generation",
+    request_body = DomainGenerationConfigInput,
+    responses(
+        (status = 200, description = "The preview.", body = GenerationPreview),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid configuration; `errors` names the fields.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/generation/preview")]
+pub async fn preview(
+    state: web::Data<AppState>,
+    body: ApiJson<DomainGenerationConfigInput>,
+) -> Result<HttpResponse, ApiError> {
+    let config = DomainGenerationConfig::try_from(body.0).map_err(ApiError::validation)?;
+    let key = config.pattern_key();
+    let mark = db(&state, move |s| s.pattern_mark(&key))
+        .await?
+        .unwrap_or(0);
+    let total = config.total();
+    let range = config.campaign_range();
+    let first_names: Vec<String> = config
+        .generator()
+        .names(range.start..range.end.min(range.start + 20))
+        .map(|n| n.to_string())
+        .collect();
+    let remaining = total.saturating_sub(u128::from(mark));
+    let mut warnings = Vec::new();
+    if config.exceeds_remaining() {
+        warnings.push(format!(
+            "maxDomains asks for more names than remain after offsetStart; the campaign gets {}",
+            range.end - range.start
+        ));
+    }
+    if u128::from(mark) > range.start {
+        warnings.push(format!(
+            "earlier campaigns with this pattern already received names up to ordinal {mark}; \
+             this range overlaps them"
+        ));
+    }
+    Ok(HttpResponse::Ok().json(GenerationPreview {
+        total_combinations: total.to_string(),
+        campaign_count: (range.end - range.start).to_string(),
+        first_names,
+        remaining_after_earlier_campaigns: remaining.to_string(),
+        warnings,
+    }))
+}

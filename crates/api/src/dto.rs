@@ -1,0 +1,399 @@
+//! Request and response bodies of the API (JSON, camelCase). Domain types are used directly
+//! where they already have the public shape (phases, statuses, configurations).
+
+use chrono::{DateTime, Utc};
+use dragnet_domain::config::CampaignConfigurationInput;
+use dragnet_domain::{Action, Phase, PhaseStatus};
+use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A campaign: its identity, current phase and that phase's status. Counters live on the
+/// phases (`GET /campaigns/{id}/phases`) and in `campaign.progress` messages.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignDto {
+    /// The campaign's id.
+    pub id: i64,
+    /// Its display name.
+    pub name: String,
+    /// The current phase.
+    pub current_phase: Phase,
+    /// The current phase's status.
+    pub phase_status: PhaseStatus,
+    /// Full-sequence mode: each completed phase starts the next configured one.
+    pub launch_sequence: bool,
+    /// The phases that have a configuration, in order.
+    pub configured_phases: Vec<Phase>,
+    /// What a user may do now.
+    pub available_transitions: Vec<Action>,
+    /// Incremented by every change.
+    pub version: i64,
+    /// Creation time (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Last change (UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Campaign> for CampaignDto {
+    fn from(c: &Campaign) -> Self {
+        Self {
+            id: c.id.0,
+            name: c.name.clone(),
+            current_phase: c.state.current_phase,
+            phase_status: c.state.phase_status,
+            launch_sequence: c.launch_sequence,
+            configured_phases: c
+                .phases
+                .iter()
+                .filter(|p| p.configuration.is_some())
+                .map(|p| p.phase)
+                .collect(),
+            available_transitions: c.state.available_transitions(),
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// `POST /campaigns`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateCampaignRequest {
+    /// Display name, 1–200 characters.
+    pub name: String,
+    /// The phase to begin at: `domain_generation` (default) or `dns_validation` (for an
+    /// imported list).
+    #[serde(default)]
+    pub initial_phase: Option<Phase>,
+    /// Full-sequence mode (default false).
+    #[serde(default)]
+    pub launch_sequence: Option<bool>,
+    /// Per-phase configuration.
+    #[serde(default)]
+    pub configuration: Option<CampaignConfigurationInput>,
+}
+
+/// `PATCH /campaigns/{id}`: rename, and (re)configure phases that have not started.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateCampaignRequest {
+    /// New display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Phase configurations to replace; only phases still `pending` may change.
+    #[serde(default)]
+    pub configuration: Option<CampaignConfigurationInput>,
+}
+
+/// One page of campaigns.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignPage {
+    /// The campaigns, newest first.
+    pub items: Vec<CampaignDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /campaigns`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignListQuery {
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<usize>,
+    /// Only campaigns whose current phase is this one.
+    pub current_phase: Option<Phase>,
+    /// Only campaigns whose current phase has this status.
+    pub phase_status: Option<PhaseStatus>,
+    /// Only campaigns whose name contains this text.
+    pub q: Option<String>,
+}
+
+/// One phase of a campaign with its counters.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseDto {
+    /// The phase.
+    pub phase: Phase,
+    /// Its status.
+    pub status: PhaseStatus,
+    /// Its configuration, if any.
+    #[schema(value_type = Option<Object>)]
+    pub configuration: Option<serde_json::Value>,
+    /// Items to process.
+    pub total_items: u64,
+    /// Items processed.
+    pub processed_items: u64,
+    /// Items that succeeded.
+    pub successful_items: u64,
+    /// Items that failed.
+    pub failed_items: u64,
+    /// When it first started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it completed or failed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+impl From<&PhaseRecord> for PhaseDto {
+    fn from(p: &PhaseRecord) -> Self {
+        Self {
+            phase: p.phase,
+            status: p.status,
+            configuration: p.configuration.clone(),
+            total_items: p.total,
+            processed_items: p.processed,
+            successful_items: p.succeeded,
+            failed_items: p.failed,
+            started_at: p.started_at,
+            completed_at: p.completed_at,
+            error: p.error.clone(),
+        }
+    }
+}
+
+/// `GET /campaigns/{id}/phases`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PhasesDto {
+    /// The current phase.
+    pub current_phase: Phase,
+    /// Its status.
+    pub phase_status: PhaseStatus,
+    /// What a user may do now.
+    pub available_transitions: Vec<Action>,
+    /// All five phases, in order.
+    pub phases: Vec<PhaseDto>,
+}
+
+impl From<&Campaign> for PhasesDto {
+    fn from(c: &Campaign) -> Self {
+        Self {
+            current_phase: c.state.current_phase,
+            phase_status: c.state.phase_status,
+            available_transitions: c.state.available_transitions(),
+            phases: c.phases.iter().map(PhaseDto::from).collect(),
+        }
+    }
+}
+
+/// `PUT /campaigns/{id}/transition`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// The phase to move to.
+    pub target_phase: Phase,
+    /// Why (kept in the log), up to 500 characters.
+    #[serde(default)]
+    pub transition_reason: Option<String>,
+    /// Configuration for the target phase (and others still pending).
+    #[serde(default)]
+    pub configuration: Option<CampaignConfigurationInput>,
+    /// Start the target phase at once (default true).
+    #[serde(default)]
+    pub start: Option<bool>,
+}
+
+/// Optional precondition of a control request.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ControlRequest {
+    /// Refuse with 409 unless the current phase has this status.
+    #[serde(default)]
+    pub expected_status: Option<PhaseStatus>,
+}
+
+/// A DNS result as returned by the API.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsResultDto {
+    /// `resolved`, `nxdomain`, `no_records`, `timeout` or `error`.
+    pub status: String,
+    /// The addresses found.
+    pub addresses: Vec<String>,
+    /// The error kind (`SERVFAIL`, `REFUSED`, …) of a failed lookup.
+    pub error_kind: Option<String>,
+    /// Queries sent.
+    pub attempts: u32,
+    /// When the lookup finished.
+    pub checked_at: DateTime<Utc>,
+}
+
+/// One keyword rule's hits.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KeywordHitDto {
+    /// The rule's pattern.
+    pub pattern: String,
+    /// The rule's category.
+    pub category: String,
+    /// Matches in the visible text.
+    pub count: u32,
+}
+
+/// An HTTP result as returned by the API.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpResultDto {
+    /// `ok`, `unreachable`, `timeout`, `tls_error`, `http_error` or `blocked`.
+    pub status: String,
+    /// The final status code.
+    pub status_code: Option<u16>,
+    /// The URL after redirects.
+    pub final_url: Option<String>,
+    /// The page title.
+    pub title: Option<String>,
+    /// A hash of the body.
+    pub content_hash: Option<String>,
+    /// Keyword hits per rule.
+    pub keyword_hits: Vec<KeywordHitDto>,
+    /// When the fetch finished.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// A domain with the results of the phases that processed it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainResult {
+    /// Its ordinal in the campaign.
+    pub ordinal: u64,
+    /// The name.
+    pub name: String,
+    /// The DNS result, `null` until the DNS phase processed it.
+    pub dns: Option<DnsResultDto>,
+    /// The HTTP result, `null` until the HTTP phase processed it.
+    pub http: Option<HttpResultDto>,
+}
+
+impl From<DomainRecord> for DomainResult {
+    fn from(d: DomainRecord) -> Self {
+        Self {
+            ordinal: d.ordinal,
+            name: d.name,
+            dns: d.dns.map(|r| DnsResultDto {
+                status: r.status.as_str().to_owned(),
+                addresses: r.addresses.iter().map(ToString::to_string).collect(),
+                error_kind: r.error_kind,
+                attempts: r.attempts,
+                checked_at: r.checked_at,
+            }),
+            http: d.http.map(|r| HttpResultDto {
+                status: r.status.as_str().to_owned(),
+                status_code: r.status_code,
+                final_url: r.final_url,
+                title: r.title,
+                content_hash: r.content_hash,
+                keyword_hits: r
+                    .keyword_hits
+                    .into_iter()
+                    .map(|h| KeywordHitDto {
+                        pattern: h.pattern,
+                        category: h.category,
+                        count: h.count,
+                    })
+                    .collect(),
+                fetched_at: r.fetched_at,
+            }),
+        }
+    }
+}
+
+/// One page of domains.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainPage {
+    /// The domains, in ordinal order.
+    pub items: Vec<DomainResult>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of `GET /campaigns/{id}/domains` and of the export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DomainListQuery {
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–1000 (default 100).
+    pub limit: Option<usize>,
+    /// Only domains whose DNS status is this one.
+    pub dns_status: Option<String>,
+    /// Only domains whose HTTP status is this one.
+    pub http_status: Option<String>,
+    /// Only domains with a hit for this keyword pattern or category.
+    pub keyword: Option<String>,
+}
+
+/// Query of the export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `ndjson` (default) or `csv`.
+    pub format: Option<String>,
+    /// Only domains whose DNS status is this one.
+    pub dns_status: Option<String>,
+    /// Only domains whose HTTP status is this one.
+    pub http_status: Option<String>,
+    /// Only domains with a hit for this keyword pattern or category.
+    pub keyword: Option<String>,
+}
+
+/// One rejected line of an import.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedLine {
+    /// 1-based line number.
+    pub line: u64,
+    /// The line as received (truncated to 256 characters).
+    pub value: String,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// The outcome of `POST /campaigns/{id}/domains`.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    /// Names added to the campaign.
+    pub accepted: u64,
+    /// Names the campaign already had (or that repeated in the input).
+    pub duplicates: u64,
+    /// Lines that were not valid names.
+    pub rejected: u64,
+    /// The first 1,000 rejected lines.
+    pub rejected_lines: Vec<RejectedLine>,
+}
+
+/// `POST /generation/preview`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationPreview {
+    /// Names the pattern can produce in all (a decimal string: it may exceed 2^64).
+    pub total_combinations: String,
+    /// Names the campaign would receive (after `offsetStart`, capped by `maxDomains`).
+    pub campaign_count: String,
+    /// The first names the campaign would receive (up to 20).
+    pub first_names: Vec<String>,
+    /// Names left after the high-water mark that earlier campaigns with the same pattern
+    /// reached (a decimal string).
+    pub remaining_after_earlier_campaigns: String,
+    /// Warnings, e.g. when `maxDomains` exceeds what remains.
+    pub warnings: Vec<String>,
+}
+
+/// `GET /healthz` and `GET /readyz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+}

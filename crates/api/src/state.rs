@@ -1,0 +1,167 @@
+//! Shared application state, blocking store calls, idempotency keys, and the mapping of store
+//! errors to API errors.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody as _;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use dragnet_domain::TransitionError;
+use dragnet_engine::Engine;
+use dragnet_store::{Store, StoreError};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// How long a response is remembered for its `Idempotency-Key`.
+pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(600);
+
+/// Everything a handler needs.
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// The phase engine (state changes go through it so that they are published and acted on).
+    pub engine: Engine,
+    idempotency: Mutex<HashMap<String, Remembered>>,
+}
+
+struct Remembered {
+    at: Instant,
+    status: StatusCode,
+    body: web::Bytes,
+}
+
+impl AppState {
+    /// State over an engine (and its store).
+    pub fn new(engine: Engine) -> Self {
+        Self {
+            store: engine.store().clone(),
+            engine,
+            idempotency: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs `work` unless a response for `key` was produced in the last 10 minutes, in which
+    /// case that response is returned again and nothing is done. Only successful responses
+    /// are remembered, so a refused request can be corrected and repeated with the same key.
+    pub async fn idempotent<F>(
+        &self,
+        key: Option<String>,
+        work: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        F: Future<Output = Result<HttpResponse, ApiError>>,
+    {
+        let Some(key) = key else {
+            return work.await;
+        };
+        if let Some(hit) = self.remembered(&key) {
+            return Ok(hit);
+        }
+        let response = work.await?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .try_into_bytes()
+            .map_err(|_| ApiError::internal("idempotent response body is not in memory"))?;
+        let mut map = self
+            .idempotency
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|_, r| r.at.elapsed() < IDEMPOTENCY_TTL);
+        map.insert(
+            key,
+            Remembered {
+                at: Instant::now(),
+                status,
+                body: body.clone(),
+            },
+        );
+        Ok(HttpResponse::build(status)
+            .content_type("application/json")
+            .body(body))
+    }
+
+    fn remembered(&self, key: &str) -> Option<HttpResponse> {
+        let map = self
+            .idempotency
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(key)
+            .filter(|r| r.at.elapsed() < IDEMPOTENCY_TTL)
+            .map(|r| {
+                HttpResponse::build(r.status)
+                    .content_type("application/json")
+                    .insert_header(("Idempotent-Replay", "true"))
+                    .body(r.body.clone())
+            })
+    }
+}
+
+/// Runs blocking store work on actix's bounded blocking pool, never on the executor.
+pub async fn db<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let store = state.store.clone();
+    web::block(move || f(&store))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::CampaignNotFound(id) => {
+                ApiError::not_found(format!("campaign {id} not found"))
+            }
+            StoreError::Conflict { .. } => ApiError::new(ErrorCode::Conflict, e.to_string()),
+            StoreError::Transition(t) => transition_error(t),
+            StoreError::PatternExhausted { .. } => {
+                ApiError::new(ErrorCode::Conflict, e.to_string())
+            }
+            StoreError::InvalidArgument(msg) => ApiError::new(ErrorCode::ValidationFailed, msg),
+            StoreError::OutOfRange { .. } => {
+                ApiError::new(ErrorCode::ValidationFailed, e.to_string())
+            }
+            StoreError::Connect { .. } | StoreError::Pool(_) => {
+                tracing::warn!(error = %e, "store unavailable");
+                ApiError::new(
+                    ErrorCode::ServiceUnavailable,
+                    "the database is unavailable; try again",
+                )
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+fn transition_error(t: TransitionError) -> ApiError {
+    let detail = t.to_string();
+    match t {
+        TransitionError::NotAllowed {
+            phase,
+            status,
+            allowed,
+            action,
+        } => ApiError::new(ErrorCode::InvalidTransition, detail).with_context(serde_json::json!({
+            "action": action,
+            "currentPhase": phase,
+            "phaseStatus": status,
+            "availableTransitions": allowed,
+        })),
+        TransitionError::RequiredPhase { skipped, needed_by } => {
+            ApiError::new(ErrorCode::InvalidTransition, detail).with_context(serde_json::json!({
+                "skippedPhase": skipped,
+                "neededBy": needed_by,
+            }))
+        }
+        TransitionError::InvalidInitialPhase { .. } => {
+            ApiError::new(ErrorCode::ValidationFailed, detail)
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The phases the runner knows how to run: what each needs before its chunks start
+//! ([`prepare`]) and its [`ChunkProcessor`].
+
+use std::num::NonZeroU32;
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dragnet_domain::Phase;
+use dragnet_domain::config::dns::DnsValidationConfig;
+use dragnet_domain::config::generation::DomainGenerationConfig;
+use dragnet_domain::generator::Generator;
+use dragnet_store::{
+    Campaign, CampaignId, Chunk, DnsResult, DnsStatus as StoredDnsStatus, GeneratedChunk, Store,
+};
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+
+use crate::dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, Strategy};
+use crate::rate::TokenBucket;
+use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
+
+/// Works out a running phase's plan: its item total, the ordinals its chunks cover and its
+/// processor. The first start of a phase records the plan (as its chunk leases); later starts
+/// (resume, retry, a restart) find and reuse it, so totals and chunk boundaries never move.
+pub async fn prepare(
+    store: &Store,
+    settings: &EngineSettings,
+    campaign: &Campaign,
+) -> Result<PhasePlan, PhaseError> {
+    let phase = campaign.state.current_phase;
+    match phase {
+        Phase::DomainGeneration => prepare_generation(store, settings, campaign).await,
+        Phase::DnsValidation => prepare_dns(store, settings, campaign).await,
+        other => Err(PhaseError::Configuration(format!(
+            "the {other} phase is not implemented yet"
+        ))),
+    }
+}
+
+fn config<T: DeserializeOwned>(campaign: &Campaign, phase: Phase) -> Result<Option<T>, PhaseError> {
+    campaign
+        .phase(phase)
+        .and_then(|p| p.configuration.clone())
+        .map(|json| {
+            serde_json::from_value(json)
+                .map_err(|e| PhaseError::Configuration(format!("{phase}: {e}")))
+        })
+        .transpose()
+}
+
+/// The ordinals chunks cover: the recorded plan if there is one, else `fresh()`.
+async fn chunk_range(
+    store: &Store,
+    id: CampaignId,
+    phase: Phase,
+    fresh: impl FnOnce(&Store) -> Result<Range<u64>, dragnet_store::StoreError> + Send + 'static,
+) -> Result<Range<u64>, PhaseError> {
+    blocking(store, move |s| match s.chunk_plan(id, phase)? {
+        Some(range) => Ok(range),
+        None => fresh(s),
+    })
+    .await
+}
+
+async fn prepare_generation(
+    store: &Store,
+    settings: &EngineSettings,
+    campaign: &Campaign,
+) -> Result<PhasePlan, PhaseError> {
+    let id = campaign.id;
+    let Some(config) = config::<DomainGenerationConfig>(campaign, Phase::DomainGeneration)? else {
+        // Domains were imported as a list: the phase completes by counting them.
+        let count = blocking(store, move |s| s.count_domains(id)).await?;
+        return Ok(PhasePlan {
+            total_items: count,
+            ordinals: 0..0,
+            chunk_size: 1,
+            counted: Some(count),
+            processor: Arc::new(NothingToDo),
+        });
+    };
+    let pattern = config.campaign_range();
+    let count = u64::try_from(pattern.end - pattern.start).map_err(|_| {
+        PhaseError::Configuration(format!(
+            "domainGeneration: {} names do not fit in one campaign; set maxDomains",
+            pattern.end - pattern.start
+        ))
+    })?;
+    // Generated names follow any names imported before the phase first started.
+    let ordinals = chunk_range(store, id, Phase::DomainGeneration, move |s| {
+        let base = s.next_ordinal(id)?;
+        Ok(base..base + count)
+    })
+    .await?;
+    Ok(PhasePlan {
+        total_items: count,
+        ordinals: ordinals.clone(),
+        chunk_size: settings.generation_chunk.max(1),
+        counted: None,
+        processor: Arc::new(Generation {
+            store: store.clone(),
+            generator: config.generator(),
+            pattern_key: config.pattern_key(),
+            pattern_start: pattern.start,
+            ordinal_base: ordinals.start,
+        }),
+    })
+}
+
+/// A phase with nothing to process chunk by chunk.
+struct NothingToDo;
+
+impl ChunkProcessor for NothingToDo {
+    fn process<'a>(&'a self, _chunk: &'a Chunk, _cancel: &'a CancellationToken) -> ChunkFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// `domain_generation`: streams generated names into the store, raising the pattern's
+/// high-water mark in the same transaction as each chunk.
+struct Generation {
+    store: Store,
+    generator: Generator,
+    pattern_key: String,
+    /// The pattern ordinal of the campaign's first name.
+    pattern_start: u128,
+    /// The campaign ordinal of the campaign's first generated name.
+    ordinal_base: u64,
+}
+
+impl ChunkProcessor for Generation {
+    fn process<'a>(&'a self, chunk: &'a Chunk, _cancel: &'a CancellationToken) -> ChunkFuture<'a> {
+        Box::pin(async move {
+            let offset = u128::from(chunk.start - self.ordinal_base);
+            let len = u128::from(chunk.end - chunk.start);
+            let from = self.pattern_start + offset;
+            let names = self.generator.names(from..from + len);
+            let pattern_end = u64::try_from(from + len)
+                .map_err(|_| PhaseError::Configuration("pattern ordinal beyond 2^64".to_owned()))?;
+            let key = self.pattern_key.clone();
+            let id = chunk.campaign;
+            let ordinals = chunk.start..chunk.end;
+            blocking(&self.store, move |s| {
+                s.insert_generated_chunk(
+                    id,
+                    &GeneratedChunk {
+                        ordinals,
+                        pattern_key: &key,
+                        pattern_end,
+                    },
+                    names,
+                )
+            })
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+async fn prepare_dns(
+    store: &Store,
+    settings: &EngineSettings,
+    campaign: &Campaign,
+) -> Result<PhasePlan, PhaseError> {
+    let id = campaign.id;
+    let config = config::<DnsValidationConfig>(campaign, Phase::DnsValidation)?
+        .ok_or_else(|| PhaseError::Configuration("dnsValidation is not configured".to_owned()))?;
+    let in_flight = settings.chunks_in_flight.max(1);
+    let resolver = resolver_for(&config, in_flight)?;
+    let ordinals = chunk_range(store, id, Phase::DnsValidation, move |s| {
+        Ok(0..s.next_ordinal(id)?)
+    })
+    .await?;
+    let total = blocking(store, move |s| s.count_domains(id)).await?;
+    Ok(PhasePlan {
+        total_items: total,
+        ordinals,
+        chunk_size: settings.dns_chunk.max(1),
+        counted: None,
+        processor: Arc::new(DnsValidation {
+            store: store.clone(),
+            resolver,
+        }),
+    })
+}
+
+/// The resolver for a campaign's DNS configuration. The chunks in flight share the
+/// configured concurrency and one token bucket (the campaign's rate limit).
+pub fn resolver_for(
+    config: &DnsValidationConfig,
+    chunks_in_flight: usize,
+) -> Result<Resolver, PhaseError> {
+    use dragnet_domain::config::dns::{DnsStrategy, RecordType};
+    let inline = config.resolver_settings().ok_or_else(|| {
+        PhaseError::Configuration(
+            "dnsValidation.personaId: stored DNS personas are not supported yet; give the \
+             resolvers inline"
+                .to_owned(),
+        )
+    })?;
+    let mut settings = ResolverSettings::new(inline.resolvers().iter().map(|r| r.address()));
+    settings.servers = inline
+        .resolvers()
+        .iter()
+        .map(|r| DnsServer {
+            addr: r.address(),
+            weight: r.weight(),
+        })
+        .collect();
+    settings.strategy = match inline.strategy() {
+        DnsStrategy::RoundRobin => Strategy::RoundRobin,
+        DnsStrategy::Random => Strategy::Random,
+        DnsStrategy::Weighted => Strategy::Weighted,
+        DnsStrategy::Failover => Strategy::Failover,
+    };
+    settings.record_types = config
+        .record_types()
+        .iter()
+        .map(|t| match t {
+            RecordType::A => QueryType::A,
+            RecordType::Aaaa => QueryType::Aaaa,
+            RecordType::Cname => QueryType::Cname,
+            RecordType::Mx => QueryType::Mx,
+            RecordType::Ns => QueryType::Ns,
+            RecordType::Txt => QueryType::Txt,
+        })
+        .collect();
+    settings.timeout = Duration::from_millis(inline.timeout_ms().into());
+    settings.retries = inline.retries();
+    settings.concurrency = (config.concurrency() as usize / chunks_in_flight.max(1)).max(1);
+    settings.rate_limit_per_second = None;
+    let resolver = Resolver::new(settings).map_err(|e| PhaseError::Configuration(e.to_string()))?;
+    Ok(
+        match config.rate_limit_per_second().and_then(NonZeroU32::new) {
+            Some(rate) => resolver.with_rate_limiter(Arc::new(TokenBucket::per_second(rate))),
+            None => resolver,
+        },
+    )
+}
+
+/// `dns_validation`: resolves each chunk's names and writes one result per name.
+struct DnsValidation {
+    store: Store,
+    resolver: Resolver,
+}
+
+impl ChunkProcessor for DnsValidation {
+    fn process<'a>(&'a self, chunk: &'a Chunk, cancel: &'a CancellationToken) -> ChunkFuture<'a> {
+        Box::pin(async move {
+            let id = chunk.campaign;
+            let range = chunk.start..chunk.end;
+            let names = blocking(&self.store, move |s| s.domain_names_in(id, range)).await?;
+            let expected = names.len();
+            let (results, _stats) = self
+                .resolver
+                .resolve_batch(names, cancel.clone())
+                .await
+                .map_err(|e| PhaseError::Network(e.to_string()))?;
+            if cancel.is_cancelled() || results.len() != expected {
+                // Interrupted: write nothing; the chunk runs again.
+                return Err(PhaseError::Internal("chunk interrupted".to_owned()));
+            }
+            let checked_at = chrono::Utc::now();
+            let rows: Vec<DnsResult> = results
+                .into_iter()
+                .map(|r| DnsResult {
+                    ordinal: r.ordinal,
+                    status: match r.outcome.status {
+                        DnsStatus::Resolved => StoredDnsStatus::Resolved,
+                        DnsStatus::NxDomain => StoredDnsStatus::Nxdomain,
+                        DnsStatus::NoRecords => StoredDnsStatus::NoRecords,
+                        DnsStatus::Timeout => StoredDnsStatus::Timeout,
+                        DnsStatus::Error => StoredDnsStatus::Error,
+                    },
+                    error_kind: r.outcome.error.map(|e| e.to_string()),
+                    addresses: r.outcome.addresses,
+                    attempts: r.outcome.attempts,
+                    checked_at,
+                })
+                .collect();
+            blocking(&self.store, move |s| s.write_dns_results(id, &rows, None)).await?;
+            Ok(())
+        })
+    }
+}

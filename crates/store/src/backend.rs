@@ -1,0 +1,697 @@
+//! Everything that differs between SQLite and PostgreSQL, and nothing else.
+//!
+//! The rest of the store talks to an [`AnyConnection`] (diesel's `MultiConnection`) with
+//! queries that run unchanged on both backends. The exceptions live here: parsing the URL and
+//! opening a connection, per-connection SQLite pragmas, the embedded migrations, write
+//! transactions (`BEGIN IMMEDIATE` on SQLite), bulk inserts (COPY with a fallback on
+//! PostgreSQL, large multi-row inserts on SQLite), insert-if-absent with `RETURNING`, chunk
+//! claims (`FOR UPDATE SKIP LOCKED` on PostgreSQL). (One more lives in the PostgreSQL
+//! migration: an `instr` function like SQLite's, so substring filters are one query.)
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{BigInt, SmallInt, Text};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::StoreError;
+use crate::schema::{campaigns, chunk_leases, dns_results, domains, http_results};
+
+/// The SQLite migrations, embedded at build time.
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+/// The PostgreSQL migrations, embedded at build time.
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Rows per multi-row `INSERT` statement; keeps the bind count below both backends' limits
+/// (SQLite 32,766, PostgreSQL 65,535) for the widest table.
+pub(crate) const ROWS_PER_STATEMENT: usize = 1000;
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub(crate) enum AnyConnection {
+    /// PostgreSQL through libpq.
+    Postgresql(diesel::PgConnection),
+    /// SQLite (bundled).
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Runs `$stmt` with `$values` bound to a chunk of rows. A full chunk is passed as a
+/// fixed-size array, which gives the statement a static query id so that diesel caches the
+/// prepared statement: parsing a 1,000-row `INSERT` for every chunk cost SQLite a fifth of
+/// its bulk-insert time.
+macro_rules! sqlite_chunk {
+    ($part:expr, |$values:ident| $stmt:expr) => {{
+        let part = $part;
+        match <&[_; ROWS_PER_STATEMENT]>::try_from(part) {
+            Ok($values) => $stmt,
+            Err(_) => {
+                let $values = part;
+                $stmt
+            }
+        }
+    }};
+}
+
+/// Which backend a store uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// SQLite, the embedded default.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Where the database is, parsed from a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (as given, plus a connect timeout when it has none).
+    Postgres(String),
+}
+
+impl Target {
+    /// Parses a database URL: `postgres://` or `postgresql://` → PostgreSQL; `sqlite://path`,
+    /// `sqlite:path` or a plain path → SQLite.
+    pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
+        let invalid = |reason: &str| StoreError::InvalidUrl {
+            url: redact(url),
+            reason: reason.to_owned(),
+        };
+        let trimmed = url.trim();
+        if trimmed.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+            check_postgres_url(trimmed).map_err(|r| invalid(&r))?;
+            let with_timeout = if trimmed.contains("connect_timeout=") {
+                trimmed.to_owned()
+            } else if trimmed.contains('?') {
+                format!("{trimmed}&connect_timeout=10")
+            } else {
+                format!("{trimmed}?connect_timeout=10")
+            };
+            return Ok(Target::Postgres(with_timeout));
+        }
+        let path = if let Some(rest) = trimmed.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = trimmed.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = trimmed.split_once("://") {
+            return Err(invalid(&format!(
+                "unsupported scheme `{scheme}`; use postgres://, postgresql://, sqlite:// or a \
+                 file path"
+            )));
+        } else {
+            trimmed
+        };
+        if path.is_empty() {
+            return Err(invalid("the SQLite path is empty"));
+        }
+        if path == ":memory:" || path.starts_with("file:") {
+            return Err(invalid(
+                "in-memory and `file:` URI SQLite databases are not supported; give a file path",
+            ));
+        }
+        Ok(Target::Sqlite(PathBuf::from(path)))
+    }
+
+    /// The backend this target uses.
+    pub(crate) fn kind(&self) -> BackendKind {
+        match self {
+            Target::Sqlite(_) => BackendKind::Sqlite,
+            Target::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+}
+
+/// Rejects PostgreSQL URLs that libpq would reject with a less helpful message.
+fn check_postgres_url(url: &str) -> Result<(), String> {
+    if url.chars().any(char::is_whitespace) {
+        return Err("it contains whitespace".to_owned());
+    }
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    for host in host_port.split(',') {
+        let port = if let Some(bracketed) = host.strip_prefix('[') {
+            match bracketed.split_once(']') {
+                Some((_, after)) => after.strip_prefix(':'),
+                None => return Err("an IPv6 host is missing its closing `]`".to_owned()),
+            }
+        } else {
+            host.split_once(':').map(|(_, p)| p)
+        };
+        if let Some(port) = port
+            && (port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(format!("the port `{port}` is not a number"));
+        }
+    }
+    Ok(())
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// Opens one connection, with the SQLite pragmas applied, mapping failures to errors that name
+/// the problem.
+pub(crate) fn connect(
+    target: &Target,
+    busy_timeout: Duration,
+) -> Result<AnyConnection, StoreError> {
+    match target {
+        Target::Postgres(url) => diesel::PgConnection::establish(url)
+            .map(AnyConnection::Postgresql)
+            .map_err(|e| StoreError::Connect {
+                url: redact(url),
+                reason: e.to_string().trim().to_owned(),
+            }),
+        Target::Sqlite(path) => {
+            check_sqlite_directory(path)?;
+            let open_error = |reason: String| StoreError::SqliteOpen {
+                path: path.clone(),
+                reason,
+            };
+            let path_str = path
+                .to_str()
+                .ok_or_else(|| open_error("the path is not valid UTF-8".to_owned()))?;
+            let mut conn = diesel::SqliteConnection::establish(path_str)
+                .map_err(|e| open_error(e.to_string()))?;
+            // busy_timeout first: switching to WAL needs a lock another connection may hold.
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                busy_timeout.as_millis()
+            ))
+            .map_err(|e| open_error(e.to_string()))?;
+            Ok(AnyConnection::Sqlite(conn))
+        }
+    }
+}
+
+fn check_sqlite_directory(path: &Path) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        return Err(StoreError::MissingDirectory {
+            path: path.to_owned(),
+            directory: dir.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks at open time that a SQLite database can be written, so that a read-only file or
+/// directory is reported then rather than at the first write.
+pub(crate) fn check_writable(conn: &mut AnyConnection, target: &Target) -> Result<(), StoreError> {
+    if let (AnyConnection::Sqlite(c), Target::Sqlite(path)) = (conn, target) {
+        c.batch_execute("BEGIN IMMEDIATE; ROLLBACK;")
+            .map_err(|e| StoreError::SqliteOpen {
+                path: path.clone(),
+                reason: format!("it is not writable: {e}"),
+            })?;
+    }
+    Ok(())
+}
+
+/// r2d2's connection factory for both backends.
+#[derive(Debug)]
+pub(crate) struct Manager {
+    pub(crate) target: Target,
+    pub(crate) busy_timeout: Duration,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<AnyConnection, StoreError> {
+        connect(&self.target, self.busy_timeout)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
+    }
+}
+
+/// The versions of all embedded migrations for this connection's backend, oldest first.
+fn embedded_versions(conn: &AnyConnection) -> Result<Vec<String>, StoreError> {
+    use diesel::migration::MigrationSource;
+    let versions = match conn {
+        AnyConnection::Postgresql(_) => {
+            MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+                .map_err(|e| StoreError::Migration(e.to_string()))?
+                .iter()
+                .map(|m| m.name().version().to_string())
+                .collect()
+        }
+        AnyConnection::Sqlite(_) => {
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map_err(|e| StoreError::Migration(e.to_string()))?
+                .iter()
+                .map(|m| m.name().version().to_string())
+                .collect()
+        }
+    };
+    Ok(versions)
+}
+
+fn applied_versions(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    let applied = match conn {
+        AnyConnection::Postgresql(c) => c.applied_migrations(),
+        AnyConnection::Sqlite(c) => c.applied_migrations(),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// The state of the schema: errors with [`StoreError::NewerSchema`] when the database has
+/// migrations this binary does not know, otherwise returns the pending migrations' versions.
+pub(crate) fn pending_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    let embedded = embedded_versions(conn)?;
+    let applied = applied_versions(conn)?;
+    let unknown: Vec<String> = applied
+        .iter()
+        .filter(|v| !embedded.contains(v))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        return Err(StoreError::NewerSchema { unknown });
+    }
+    Ok(embedded
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect())
+}
+
+/// Applies the pending migrations and returns their versions. Processes that start at the
+/// same time are serialised: by an advisory lock on PostgreSQL, by one `BEGIN IMMEDIATE`
+/// transaction around the check and the migrations on SQLite.
+pub(crate) fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    // Any fixed number works; this one spells "dragnet" loosely.
+    const LOCK: i64 = 0x0d7a_6e37;
+    if let AnyConnection::Sqlite(_) = conn {
+        return write_txn(conn, migrate_now);
+    }
+    if let AnyConnection::Postgresql(c) = conn {
+        c.batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))?;
+    }
+    let result = migrate_now(conn);
+    if let AnyConnection::Postgresql(c) = conn {
+        c.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))?;
+    }
+    result
+}
+
+fn migrate_now(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    pending_migrations(conn).and_then(|_| {
+        let applied = match conn {
+            AnyConnection::Postgresql(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect()),
+            AnyConnection::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect()),
+        };
+        applied.map_err(|e| StoreError::Migration(e.to_string()))
+    })
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so that a transaction that
+/// reads before it writes waits for the write lock up front (with `busy_timeout`) instead of
+/// failing on the upgrade; an ordinary transaction on PostgreSQL.
+pub(crate) fn write_txn<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match conn {
+        AnyConnection::Postgresql(_) => return conn.transaction(f),
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            match <AnyConnection as Connection>::TransactionManager::commit_transaction(conn) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(
+                        conn,
+                    );
+                    Err(e.into())
+                }
+            }
+        }
+        Err(e) => {
+            <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// Locks the campaign row for the rest of the transaction (PostgreSQL; SQLite's write
+/// transaction already excludes other writers). Returns whether the campaign exists and is
+/// not being deleted.
+pub(crate) fn lock_campaign(conn: &mut AnyConnection, id: i64) -> Result<bool, StoreError> {
+    let query = campaigns::table
+        .filter(campaigns::id.eq(id))
+        .filter(campaigns::deleted_at.is_null())
+        .select(campaigns::id);
+    let found = match conn {
+        AnyConnection::Postgresql(c) => query.for_no_key_update().first::<i64>(c).optional()?,
+        AnyConnection::Sqlite(c) => query.first::<i64>(c).optional()?,
+    };
+    Ok(found.is_some())
+}
+
+/// A new campaign row.
+#[derive(Insertable)]
+#[diesel(table_name = campaigns)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewCampaignRow<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) current_phase: i16,
+    pub(crate) launch_sequence: bool,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
+    pub(crate) version: i64,
+}
+
+/// Inserts a campaign row and returns its id.
+pub(crate) fn insert_campaign(
+    conn: &mut AnyConnection,
+    row: &NewCampaignRow<'_>,
+) -> Result<i64, StoreError> {
+    let query = diesel::insert_into(campaigns::table)
+        .values(row)
+        .returning(campaigns::id);
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => query.get_result(c)?,
+        AnyConnection::Sqlite(c) => query.get_result(c)?,
+    })
+}
+
+/// A new domain row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = domains)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewDomainRow<'a> {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) name: &'a str,
+}
+
+/// Inserts domains, skipping those whose ordinal or name the campaign already has; returns
+/// how many were inserted. PostgreSQL tries one binary COPY first (in a savepoint) and falls
+/// back to `INSERT … ON CONFLICT DO NOTHING` when the batch holds a duplicate.
+pub(crate) fn insert_domains(
+    conn: &mut AnyConnection,
+    rows: &[NewDomainRow<'_>],
+) -> Result<u64, StoreError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        AnyConnection::Postgresql(c) => {
+            let copied = c.transaction(|c| {
+                diesel::copy_from(domains::table)
+                    .from_insertable(rows)
+                    .execute(c)
+            });
+            match copied {
+                Ok(n) => Ok(n as u64),
+                Err(e) if is_constraint_violation(&e) => {
+                    let mut inserted = 0;
+                    for part in rows.chunks(ROWS_PER_STATEMENT) {
+                        inserted += diesel::insert_into(domains::table)
+                            .values(part)
+                            .on_conflict_do_nothing()
+                            .execute(c)?;
+                    }
+                    Ok(inserted as u64)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        AnyConnection::Sqlite(c) => {
+            let mut inserted = 0;
+            for part in rows.chunks(ROWS_PER_STATEMENT) {
+                inserted += sqlite_chunk!(part, |values| {
+                    diesel::insert_into(domains::table)
+                        .values(values)
+                        .on_conflict_do_nothing()
+                        .execute(c)?
+                });
+            }
+            Ok(inserted as u64)
+        }
+    }
+}
+
+fn is_constraint_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
+            _
+        )
+    ) || matches!(e, DieselError::DatabaseError(_, info) if info.message().contains("duplicate key"))
+}
+
+/// A new DNS result row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = dns_results)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewDnsRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) status: i16,
+    pub(crate) error_kind: Option<String>,
+    pub(crate) addresses: String,
+    pub(crate) attempts: i32,
+    pub(crate) checked_at: i64,
+}
+
+/// A new HTTP result row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = http_results)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewHttpRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) status: i16,
+    pub(crate) error_detail: Option<String>,
+    pub(crate) status_code: Option<i32>,
+    pub(crate) final_url: Option<String>,
+    pub(crate) redirect_count: i32,
+    pub(crate) title: Option<String>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) content_length: Option<i64>,
+    pub(crate) content_hash: Option<String>,
+    pub(crate) keyword_hits: String,
+    pub(crate) snapshot: Option<Vec<u8>>,
+    pub(crate) fetched_at: i64,
+}
+
+/// Insert-if-absent for a result table: COPY (in a savepoint) then `ON CONFLICT DO NOTHING
+/// RETURNING status` on PostgreSQL, multi-row `ON CONFLICT DO NOTHING RETURNING status` on
+/// SQLite.
+macro_rules! insert_results {
+    ($conn:expr, $rows:expr, $table:ident) => {{
+        let rows = $rows;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        match $conn {
+            AnyConnection::Postgresql(c) => {
+                let copied = c.transaction(|c| {
+                    diesel::copy_from($table::table)
+                        .from_insertable(rows)
+                        .execute(c)
+                });
+                match copied {
+                    Ok(_) => Ok(rows.iter().map(|r| r.status).collect()),
+                    Err(e) if is_constraint_violation(&e) => {
+                        let mut statuses = Vec::with_capacity(rows.len());
+                        for part in rows.chunks(ROWS_PER_STATEMENT) {
+                            statuses.extend(
+                                diesel::insert_into($table::table)
+                                    .values(part)
+                                    .on_conflict_do_nothing()
+                                    .returning($table::status)
+                                    .get_results::<i16>(c)?,
+                            );
+                        }
+                        Ok(statuses)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+            AnyConnection::Sqlite(c) => {
+                let mut statuses = Vec::with_capacity(rows.len());
+                for part in rows.chunks(ROWS_PER_STATEMENT) {
+                    statuses.extend(sqlite_chunk!(part, |values| {
+                        diesel::insert_into($table::table)
+                            .values(values)
+                            .on_conflict_do_nothing()
+                            .returning($table::status)
+                            .get_results::<i16>(c)?
+                    }));
+                }
+                Ok(statuses)
+            }
+        }
+    }};
+}
+
+/// Inserts DNS results that are not there yet; returns the statuses of the rows actually
+/// inserted.
+pub(crate) fn insert_dns_results(
+    conn: &mut AnyConnection,
+    rows: &[NewDnsRow],
+) -> Result<Vec<i16>, StoreError> {
+    insert_results!(conn, rows, dns_results)
+}
+
+/// Inserts HTTP results that are not there yet; returns the statuses of the rows actually
+/// inserted.
+pub(crate) fn insert_http_results(
+    conn: &mut AnyConnection,
+    rows: &[NewHttpRow],
+) -> Result<Vec<i16>, StoreError> {
+    insert_results!(conn, rows, http_results)
+}
+
+#[derive(QueryableByName)]
+struct ClaimedRow {
+    #[diesel(sql_type = BigInt)]
+    chunk_start: i64,
+    #[diesel(sql_type = BigInt)]
+    chunk_end: i64,
+}
+
+/// Leases the first chunk of (campaign, phase) that is not done and either unowned or
+/// expired, returning its bounds. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent
+/// claimers pass each other; on SQLite the statement runs inside the caller's `BEGIN
+/// IMMEDIATE` transaction, which already excludes other writers.
+pub(crate) fn claim_chunk(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    phase: i16,
+    owner: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    const SQL: &str = "UPDATE chunk_leases SET owner = $1, expires_at = $2 \
+         WHERE campaign_id = $3 AND phase = $4 AND chunk_start = ( \
+             SELECT chunk_start FROM chunk_leases \
+             WHERE campaign_id = $3 AND phase = $4 AND done = FALSE \
+               AND (owner IS NULL OR expires_at <= $5) \
+             ORDER BY chunk_start LIMIT 1 {lock}) \
+         RETURNING chunk_start, chunk_end";
+    let row = match conn {
+        AnyConnection::Postgresql(c) => {
+            diesel::sql_query(SQL.replace("{lock}", "FOR UPDATE SKIP LOCKED"))
+                .bind::<Text, _>(owner)
+                .bind::<BigInt, _>(expires_at)
+                .bind::<BigInt, _>(campaign)
+                .bind::<SmallInt, _>(phase)
+                .bind::<BigInt, _>(now)
+                .get_result::<ClaimedRow>(c)
+                .optional()?
+        }
+        AnyConnection::Sqlite(c) => diesel::sql_query(SQL.replace("{lock}", "").replace('$', "?"))
+            .bind::<Text, _>(owner)
+            .bind::<BigInt, _>(expires_at)
+            .bind::<BigInt, _>(campaign)
+            .bind::<SmallInt, _>(phase)
+            .bind::<BigInt, _>(now)
+            .get_result::<ClaimedRow>(c)
+            .optional()?,
+    };
+    Ok(row.map(|r| (r.chunk_start, r.chunk_end)))
+}
+
+/// Creates the high-water mark row for `key` at 0 unless it exists.
+pub(crate) fn ensure_mark(conn: &mut AnyConnection, key: &str, now: i64) -> Result<(), StoreError> {
+    use crate::schema::pattern_marks;
+    let query = diesel::insert_into(pattern_marks::table)
+        .values((
+            pattern_marks::pattern_key.eq(key),
+            pattern_marks::next_ordinal.eq(0_i64),
+            pattern_marks::updated_at.eq(now),
+        ))
+        .on_conflict_do_nothing();
+    match conn {
+        AnyConnection::Postgresql(c) => query.execute(c)?,
+        AnyConnection::Sqlite(c) => query.execute(c)?,
+    };
+    Ok(())
+}
+
+/// Reads the high-water mark of `key`, locking its row until the end of the transaction on
+/// PostgreSQL.
+pub(crate) fn mark_for_update(conn: &mut AnyConnection, key: &str) -> Result<i64, StoreError> {
+    use crate::schema::pattern_marks;
+    let query = pattern_marks::table
+        .filter(pattern_marks::pattern_key.eq(key))
+        .select(pattern_marks::next_ordinal);
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => query.for_update().first(c)?,
+        AnyConnection::Sqlite(c) => query.first(c)?,
+    })
+}
+
+/// A planned chunk row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = chunk_leases)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewChunkRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) phase: i16,
+    pub(crate) chunk_start: i64,
+    pub(crate) chunk_end: i64,
+    pub(crate) owner: Option<String>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) done: bool,
+}
+
+/// Inserts planned chunks, skipping those that exist; returns how many were inserted.
+pub(crate) fn insert_chunks(
+    conn: &mut AnyConnection,
+    rows: &[NewChunkRow],
+) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let query = diesel::insert_into(chunk_leases::table)
+            .values(part)
+            .on_conflict_do_nothing();
+        inserted += match conn {
+            AnyConnection::Postgresql(c) => query.execute(c)?,
+            AnyConnection::Sqlite(c) => query.execute(c)?,
+        };
+    }
+    Ok(inserted as u64)
+}

@@ -1,0 +1,105 @@
+//! Diesel's view of the tables created by `migrations/{sqlite,postgres}`. Both backends share
+//! it: the two migrations create the same tables and columns (a test checks that).
+
+diesel::table! {
+    campaigns (id) {
+        id -> BigInt,
+        name -> Text,
+        current_phase -> SmallInt,
+        launch_sequence -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+        deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    campaign_phases (campaign_id, phase) {
+        campaign_id -> BigInt,
+        phase -> SmallInt,
+        status -> SmallInt,
+        configuration -> Nullable<Text>,
+        total_items -> BigInt,
+        processed_items -> BigInt,
+        succeeded_items -> BigInt,
+        failed_items -> BigInt,
+        checkpoint -> Nullable<BigInt>,
+        started_at -> Nullable<BigInt>,
+        completed_at -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    domains (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    dns_results (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        status -> SmallInt,
+        error_kind -> Nullable<Text>,
+        addresses -> Text,
+        attempts -> Integer,
+        checked_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    http_results (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        status -> SmallInt,
+        error_detail -> Nullable<Text>,
+        status_code -> Nullable<Integer>,
+        final_url -> Nullable<Text>,
+        redirect_count -> Integer,
+        title -> Nullable<Text>,
+        content_type -> Nullable<Text>,
+        content_length -> Nullable<BigInt>,
+        content_hash -> Nullable<Text>,
+        keyword_hits -> Text,
+        snapshot -> Nullable<Binary>,
+        fetched_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    pattern_marks (pattern_key) {
+        pattern_key -> Text,
+        next_ordinal -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    chunk_leases (campaign_id, phase, chunk_start) {
+        campaign_id -> BigInt,
+        phase -> SmallInt,
+        chunk_start -> BigInt,
+        chunk_end -> BigInt,
+        owner -> Nullable<Text>,
+        expires_at -> Nullable<BigInt>,
+        done -> Bool,
+    }
+}
+
+diesel::joinable!(campaign_phases -> campaigns (campaign_id));
+diesel::joinable!(domains -> campaigns (campaign_id));
+diesel::joinable!(chunk_leases -> campaigns (campaign_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    campaigns,
+    campaign_phases,
+    domains,
+    dns_results,
+    http_results,
+    pattern_marks,
+    chunk_leases,
+);

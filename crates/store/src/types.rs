@@ -1,0 +1,443 @@
+//! The store's public types: what callers pass in and get back. Row types stay private to the
+//! modules that run the queries.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use dragnet_domain::{CampaignState, Phase, PhaseStatus, Transition};
+use serde::{Deserialize, Serialize};
+
+/// A campaign's id, assigned by the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CampaignId(pub i64);
+
+impl fmt::Display for CampaignId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for CampaignId {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(CampaignId)
+    }
+}
+
+/// What is needed to create a campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCampaign {
+    /// Display name; need not be unique.
+    pub name: String,
+    /// The phase the campaign begins at (normally `domain_generation`); earlier phases are
+    /// recorded as skipped.
+    pub initial_phase: Phase,
+    /// Full-sequence mode: each completed phase starts the next configured one.
+    pub launch_sequence: bool,
+    /// Per-phase configuration as JSON, already validated by the caller with the domain crate.
+    /// Phases without an entry are unconfigured.
+    pub configurations: BTreeMap<Phase, serde_json::Value>,
+}
+
+/// A campaign with all of its phase rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Campaign {
+    /// Its id.
+    pub id: CampaignId,
+    /// Its display name.
+    pub name: String,
+    /// Current phase and that phase's status (the status of the current phase row).
+    pub state: CampaignState,
+    /// Full-sequence mode.
+    pub launch_sequence: bool,
+    /// When it was created (UTC).
+    pub created_at: DateTime<Utc>,
+    /// When it last changed (UTC).
+    pub updated_at: DateTime<Utc>,
+    /// Incremented by every change; pass it back as the expected version for compare-and-set.
+    pub version: i64,
+    /// One record per phase, in pipeline order (always all five).
+    pub phases: Vec<PhaseRecord>,
+}
+
+impl Campaign {
+    /// The record of `phase`.
+    pub fn phase(&self, phase: Phase) -> Option<&PhaseRecord> {
+        self.phases.iter().find(|p| p.phase == phase)
+    }
+
+    /// The record of the current phase.
+    pub fn current(&self) -> Option<&PhaseRecord> {
+        self.phase(self.state.current_phase)
+    }
+}
+
+/// One phase of a campaign: its status, configuration, counters and checkpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseRecord {
+    /// The phase.
+    pub phase: Phase,
+    /// Its status.
+    pub status: PhaseStatus,
+    /// Its configuration as JSON (`None` when not configured). The store does not interpret
+    /// it: the API validates it with the domain crate before storing, the engine parses it
+    /// when the phase starts.
+    pub configuration: Option<serde_json::Value>,
+    /// Items the phase has to process.
+    pub total: u64,
+    /// Items processed so far.
+    pub processed: u64,
+    /// Items processed successfully.
+    pub succeeded: u64,
+    /// Items processed unsuccessfully.
+    pub failed: u64,
+    /// Every ordinal below the checkpoint is done (single-worker progress; chunk leases track
+    /// sharded progress).
+    pub checkpoint: Option<u64>,
+    /// When the phase first started running.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it completed or failed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+}
+
+/// A state change request for [`crate::Store::apply_action`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What to do.
+    pub action: dragnet_domain::Action,
+    /// Compare-and-set: refuse with [`crate::StoreError::Conflict`] unless the campaign is at
+    /// this version.
+    pub expected_version: Option<i64>,
+    /// For `fail`/`cancel`: why, stored on the phase row.
+    pub error: Option<String>,
+}
+
+impl Change {
+    /// A change with no expected version and no error message.
+    pub fn new(action: dragnet_domain::Action) -> Self {
+        Self {
+            action,
+            expected_version: None,
+            error: None,
+        }
+    }
+
+    /// Requires the campaign to be at `version`.
+    #[must_use]
+    pub fn expecting(mut self, version: i64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// Records `error` on the phase row (for `fail` and `cancel`).
+    #[must_use]
+    pub fn with_error(mut self, error: impl Into<String>) -> Self {
+        self.error = Some(error.into());
+        self
+    }
+}
+
+/// The outcome of a successful [`crate::Store::apply_action`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// What changed, as computed by the domain crate.
+    pub transition: Transition,
+    /// The campaign's new version.
+    pub version: i64,
+}
+
+/// Filters for [`crate::Store::list_campaigns`]. Empty filters match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CampaignFilter {
+    /// Only campaigns whose current phase is this one.
+    pub current_phase: Option<Phase>,
+    /// Only campaigns whose current phase has this status.
+    pub phase_status: Option<PhaseStatus>,
+    /// Only campaigns whose name contains this string (case-sensitive).
+    pub name_contains: Option<String>,
+}
+
+/// One page of a keyset listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T, C> {
+    /// The items, in listing order.
+    pub items: Vec<T>,
+    /// The cursor to pass for the next page; `None` on the last page.
+    pub next: Option<C>,
+}
+
+/// What a bulk domain insert did. Duplicates (a name, or an ordinal, already present in the
+/// campaign or earlier in the same input) are counted, not errors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InsertReport {
+    /// Names inserted.
+    pub inserted: u64,
+    /// Names skipped because the campaign already had them.
+    pub duplicates: u64,
+}
+
+/// What an idempotent result write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Rows inserted (and counted in the phase counters).
+    pub inserted: u64,
+    /// Rows skipped because a result for that ordinal already existed.
+    pub already_present: u64,
+}
+
+/// The outcome of one DNS lookup, stored with its explicit value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DnsStatus {
+    /// At least one address was found (stored as 0).
+    Resolved,
+    /// The name does not exist (1).
+    Nxdomain,
+    /// The name exists but has none of the requested records (2).
+    NoRecords,
+    /// No answer within the retries (3).
+    Timeout,
+    /// Any other failure, detailed by the error kind (4).
+    Error,
+}
+
+/// The outcome of one HTTP fetch, stored with its explicit value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HttpStatus {
+    /// A response with an accepted status code was read (stored as 0).
+    Ok,
+    /// No connection could be made (1).
+    Unreachable,
+    /// The connection or response timed out (2).
+    Timeout,
+    /// The TLS handshake failed (3).
+    TlsError,
+    /// The response was not acceptable (status code, protocol error) (4).
+    HttpError,
+    /// The fetch was refused by policy, e.g. the SSRF guard (5).
+    Blocked,
+}
+
+macro_rules! stored_enum {
+    ($ty:ident, $name:literal, [$($variant:ident = $value:literal),+ $(,)?], success = $ok:ident) => {
+        impl $ty {
+            /// Every value, in the order of their stored values.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The value stored in the database.
+            pub const fn index(self) -> i16 {
+                match self { $($ty::$variant => $value),+ }
+            }
+
+            /// The status with stored value `index`, if any.
+            pub const fn from_index(index: i16) -> Option<$ty> {
+                match index { $($value => Some($ty::$variant),)+ _ => None }
+            }
+
+            /// Whether a result with this status counts as succeeded (otherwise as failed)
+            /// in the phase counters.
+            pub const fn is_success(self) -> bool {
+                matches!(self, $ty::$ok)
+            }
+
+            /// The canonical snake_case id.
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => stringify_snake!($variant)),+ }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} `{s}`", $name))
+            }
+        }
+    };
+}
+
+macro_rules! stringify_snake {
+    (Resolved) => {
+        "resolved"
+    };
+    (Nxdomain) => {
+        "nxdomain"
+    };
+    (NoRecords) => {
+        "no_records"
+    };
+    (Timeout) => {
+        "timeout"
+    };
+    (Error) => {
+        "error"
+    };
+    (Ok) => {
+        "ok"
+    };
+    (Unreachable) => {
+        "unreachable"
+    };
+    (TlsError) => {
+        "tls_error"
+    };
+    (HttpError) => {
+        "http_error"
+    };
+    (Blocked) => {
+        "blocked"
+    };
+}
+
+stored_enum!(
+    DnsStatus,
+    "DNS status",
+    [
+        Resolved = 0,
+        Nxdomain = 1,
+        NoRecords = 2,
+        Timeout = 3,
+        Error = 4
+    ],
+    success = Resolved
+);
+stored_enum!(
+    HttpStatus,
+    "HTTP status",
+    [
+        Ok = 0,
+        Unreachable = 1,
+        Timeout = 2,
+        TlsError = 3,
+        HttpError = 4,
+        Blocked = 5
+    ],
+    success = Ok
+);
+
+/// The DNS phase's result for one domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsResult {
+    /// The domain's ordinal in its campaign.
+    pub ordinal: u64,
+    /// The outcome.
+    pub status: DnsStatus,
+    /// The resolver's error kind (`SERVFAIL`, `REFUSED`, ...) for failed lookups.
+    pub error_kind: Option<String>,
+    /// The addresses found.
+    pub addresses: Vec<IpAddr>,
+    /// How many queries were sent.
+    pub attempts: u32,
+    /// When the lookup finished (stored with millisecond precision).
+    pub checked_at: DateTime<Utc>,
+}
+
+/// One keyword rule's hits on a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeywordHit {
+    /// The rule's pattern.
+    pub pattern: String,
+    /// The rule's category.
+    pub category: String,
+    /// How many times it matched the visible text.
+    pub count: u32,
+}
+
+/// The HTTP phase's result for one domain (without the page snapshot, which is read
+/// separately with [`crate::Store::http_snapshot`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResult {
+    /// The domain's ordinal in its campaign.
+    pub ordinal: u64,
+    /// The outcome.
+    pub status: HttpStatus,
+    /// What went wrong, for failed fetches.
+    pub error_detail: Option<String>,
+    /// The final response's status code.
+    pub status_code: Option<u16>,
+    /// The URL after redirects.
+    pub final_url: Option<String>,
+    /// How many redirects were followed.
+    pub redirect_count: u32,
+    /// The page title.
+    pub title: Option<String>,
+    /// The response's content type.
+    pub content_type: Option<String>,
+    /// The body length in bytes (before the cap).
+    pub content_length: Option<u64>,
+    /// A hash of the body.
+    pub content_hash: Option<String>,
+    /// Keyword hits per rule.
+    pub keyword_hits: Vec<KeywordHit>,
+    /// When the fetch finished (stored with millisecond precision).
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// An HTTP result to write, with its compressed page snapshot (compressed by the engine; the
+/// store keeps the bytes as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHttpResult {
+    /// The result.
+    pub result: HttpResult,
+    /// The compressed snapshot, if one was kept.
+    pub snapshot: Option<Vec<u8>>,
+}
+
+/// A domain with the results of the phases that processed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainRecord {
+    /// Its ordinal in the campaign.
+    pub ordinal: u64,
+    /// The name (validated by the caller before it was inserted).
+    pub name: String,
+    /// The DNS result, if the DNS phase processed it.
+    pub dns: Option<DnsResult>,
+    /// The HTTP result, if the HTTP phase processed it.
+    pub http: Option<HttpResult>,
+}
+
+/// Filters for domain pages and exports. Empty filters match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DomainFilter {
+    /// Only domains whose DNS result has this status.
+    pub dns_status: Option<DnsStatus>,
+    /// Only domains whose HTTP result has this status.
+    pub http_status: Option<HttpStatus>,
+    /// Only domains with an HTTP keyword hit whose pattern or category is exactly this.
+    pub keyword: Option<String>,
+}
+
+/// A chunk of ordinals `[start, end)` leased to a worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// The campaign.
+    pub campaign: CampaignId,
+    /// The phase.
+    pub phase: Phase,
+    /// First ordinal (inclusive).
+    pub start: u64,
+    /// Last ordinal (exclusive).
+    pub end: u64,
+    /// The worker holding the lease.
+    pub owner: String,
+    /// When the lease expires unless renewed.
+    pub expires_at: DateTime<Utc>,
+}
