@@ -1,5 +1,7 @@
 //! End-to-end tests: start the real `dragnet` binary on a random port and talk to it.
 
+mod backends;
+mod engine;
 mod support;
 
 use support::Dragnet;

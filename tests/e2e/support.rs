@@ -10,23 +10,31 @@ use std::time::Duration;
 pub struct Dragnet {
     child: Child,
     addr: SocketAddr,
-    _dir: tempfile::TempDir,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 impl Dragnet {
-    /// Starts `dragnet serve --bind 127.0.0.1:0` in a fresh working directory and waits until
-    /// it logs the address it listens on.
+    /// Starts `dragnet serve --bind 127.0.0.1:0` in a fresh working directory with the default
+    /// store (`./dragnet.db`) and waits until it logs the address it listens on.
     pub fn serve() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dragnet"))
-            .args(["serve", "--bind", "127.0.0.1:0"])
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::serve_in(dir, None)
+    }
+
+    /// Starts `dragnet serve` in `dir` (kept alive by the returned value), with `database_url`
+    /// as `DATABASE_URL` when given.
+    pub fn serve_in(dir: std::sync::Arc<tempfile::TempDir>, database_url: Option<&str>) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dragnet"));
+        cmd.args(["serve", "--bind", "127.0.0.1:0"])
             .current_dir(dir.path())
             .env("DRAGNET_LOG", "info")
             .env_remove("DATABASE_URL")
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start dragnet");
+            .stderr(Stdio::piped());
+        if let Some(url) = database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        let mut child = cmd.spawn().expect("start dragnet");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         // Keep draining stderr so the child never blocks on a full pipe.
@@ -48,30 +56,81 @@ impl Dragnet {
         }
     }
 
-    /// Sends `GET path` and returns the status code and body.
-    pub fn get(&self, path: &str) -> (u16, String) {
+    /// Kills the process with SIGKILL (no chance to clean up) and waits for it.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends a request and returns the status code and body.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> (u16, String) {
         let mut stream = TcpStream::connect(self.addr).expect("connect");
         stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
+            .set_read_timeout(Some(Duration::from_secs(120)))
             .expect("timeout");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .expect("write request");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read response");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        if let Some(ct) = content_type {
+            head.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).expect("write head");
+        stream.write_all(body).expect("write body");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("read response");
+        let response = String::from_utf8_lossy(&response).into_owned();
         let status = response
             .split_whitespace()
             .nth(1)
             .and_then(|s| s.parse().ok())
             .expect("status line");
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
+        let (headers, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let body = if headers
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
         (status, body)
+    }
+
+    /// `POST`s JSON and parses the JSON answer.
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let (status, text) = self.request(
+            "POST",
+            path,
+            Some("application/json"),
+            body.to_string().as_bytes(),
+        );
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
+    /// `GET`s and parses the JSON answer.
+    pub fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let (status, text) = self.get(path);
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
+    /// Sends `GET path` and returns the status code and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        self.request("GET", path, None, b"")
     }
 }
 
@@ -80,6 +139,22 @@ impl Drop for Dragnet {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Decodes a chunked transfer-encoded body.
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].strip_prefix("\r\n").unwrap_or(&rest[size..]);
+    }
+    out
 }
 
 /// Extracts the address from the `dragnet listening addr=…` log line.
