@@ -14,13 +14,13 @@ use crate::backends;
 use crate::support::Dragnet;
 
 /// A DNS server on 127.0.0.1 for the test's lifetime (with the runtime that drives it).
-struct Dns {
+pub struct Dns {
     server: TestDnsServer,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Dns {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -38,7 +38,7 @@ impl Dns {
 
 /// 26³ × 1 = 17,576 names `aaashop.test` … `zzzshop.test`; the test server resolves about
 /// half of them (by a hash of the name).
-fn campaign_body(name: &str, dns: &Dns, launch_sequence: bool, rate: Option<u32>) -> Value {
+pub fn campaign_body(name: &str, dns: &Dns, launch_sequence: bool, rate: Option<u32>) -> Value {
     let mut dns_config = json!({
         "resolvers": [dns.server.addr().to_string()],
         "recordTypes": ["A"],
@@ -66,7 +66,7 @@ fn campaign_body(name: &str, dns: &Dns, launch_sequence: bool, rate: Option<u32>
     })
 }
 
-const TOTAL: u64 = 26 * 26 * 26;
+pub const TOTAL: u64 = 26 * 26 * 26;
 
 fn phases(server: &Dragnet, id: i64) -> Value {
     let (status, body) = server.get_json(&format!("/api/v1/campaigns/{id}/phases"));

@@ -1,5 +1,6 @@
 //! End-to-end tests: start the real `dragnet` binary on a random port and talk to it.
 
+mod api;
 mod backends;
 mod engine;
 mod support;

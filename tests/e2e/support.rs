@@ -56,6 +56,11 @@ impl Dragnet {
         }
     }
 
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// Kills the process with SIGKILL (no chance to clean up) and waits for it.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
