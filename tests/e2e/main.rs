@@ -2,7 +2,9 @@
 
 mod api;
 mod backends;
+mod cli;
 mod engine;
+mod ops;
 mod support;
 
 use support::Dragnet;
