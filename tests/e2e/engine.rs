@@ -185,11 +185,16 @@ fn pause_resume_cancel_retry_neither_lose_nor_duplicate() {
     let dns = Dns::start();
     for backend in backends::all("pause_resume_cancel_retry_neither_lose_nor_duplicate") {
         let dir = Arc::new(tempfile::tempdir().expect("dir"));
-        let server = Dragnet::serve_in(dir, backend.url.as_deref());
-        // 3,000 names/s: the DNS phase takes about 6 s, long enough to interrupt.
+        // Small chunks, so that progress shows long before the phase ends.
+        let server = Dragnet::serve_with(
+            dir,
+            backend.url.as_deref(),
+            &[("DRAGNET_ENGINE__DNS_CHUNK", "500")],
+        );
+        // 1,500 names/s: the DNS phase takes about 12 s, long enough to interrupt.
         let (status, created) = server.post_json(
             "/api/v1/campaigns",
-            &campaign_body("ctl", &dns, true, Some(3000)),
+            &campaign_body("ctl", &dns, true, Some(1500)),
         );
         assert_eq!(status, 201, "{created}");
         let id = created["id"].as_i64().expect("id");
@@ -258,7 +263,9 @@ fn killed_server_resumes_running_phases_after_restart() {
     let dns = Dns::start();
     for backend in backends::all("killed_server_resumes_running_phases_after_restart") {
         let dir = Arc::new(tempfile::tempdir().expect("dir"));
-        let server = Dragnet::serve_in(Arc::clone(&dir), backend.url.as_deref());
+        // Small chunks: the kill lands with chunks in flight and others done.
+        let env = [("DRAGNET_ENGINE__DNS_CHUNK", "500")];
+        let server = Dragnet::serve_with(Arc::clone(&dir), backend.url.as_deref(), &env);
         let (status, created) = server.post_json(
             "/api/v1/campaigns",
             &campaign_body("crash", &dns, true, Some(3000)),
@@ -279,7 +286,7 @@ fn killed_server_resumes_running_phases_after_restart() {
         );
         server.kill9();
 
-        let server = Dragnet::serve_in(dir, backend.url.as_deref());
+        let server = Dragnet::serve_with(dir, backend.url.as_deref(), &env);
         let done = wait_for(
             &server,
             id,

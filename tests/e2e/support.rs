@@ -24,6 +24,15 @@ impl Dragnet {
     /// Starts `dragnet serve` in `dir` (kept alive by the returned value), with `database_url`
     /// as `DATABASE_URL` when given.
     pub fn serve_in(dir: std::sync::Arc<tempfile::TempDir>, database_url: Option<&str>) -> Self {
+        Self::serve_with(dir, database_url, &[])
+    }
+
+    /// Like [`Dragnet::serve_in`], with extra environment variables (settings).
+    pub fn serve_with(
+        dir: std::sync::Arc<tempfile::TempDir>,
+        database_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dragnet"));
         cmd.args(["serve", "--bind", "127.0.0.1:0"])
             .current_dir(dir.path())
@@ -34,6 +43,7 @@ impl Dragnet {
         if let Some(url) = database_url {
             cmd.env("DATABASE_URL", url);
         }
+        cmd.envs(env.iter().copied());
         let mut child = cmd.spawn().expect("start dragnet");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();

@@ -4,9 +4,12 @@
 //! `docs/benchmarks.md`.
 
 mod bench;
+mod bench_dns;
+mod bench_generation;
 mod bench_generator;
 mod bench_store;
 mod checks;
+mod codegen;
 
 use anyhow::bail;
 
@@ -15,8 +18,14 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   check-deps                   dependency direction (domain <- store <- engine <- api <- bins)
   check-names                  no legacy campaign-type or second-progress names anywhere
+  gen-openapi                  write docs/openapi.json from the API (no server)
+  gen-types                    write web/src/api/schema.d.ts from docs/openapi.json
+                               (needs `npm ci --prefix web` once)
+  check-generated              fail when docs/openapi.json or the TypeScript types are stale
   bench generator [--runs N]   name generator throughput
-  bench store [--runs N]       store bulk insert, result writes and keyset pages";
+  bench store [--runs N]       store bulk insert, result writes and keyset pages
+  bench generation [--runs N]  domain_generation phase through the runner, both backends
+  bench dns [--runs N]         dns_validation phase through the runner against NSD, vs dnsperf";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,8 +36,15 @@ fn main() -> anyhow::Result<()> {
     ) {
         (Some("bench"), Some("generator")) => bench_generator::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("store")) => bench_store::run(&bench::Options::parse(&rest)?),
+        (Some("bench"), Some("generation")) => {
+            bench_generation::run(&bench::Options::parse(&rest)?)
+        }
+        (Some("bench"), Some("dns")) => bench_dns::run(&bench::Options::parse(&rest)?),
         (Some("check-deps"), None) => checks::check_deps(),
         (Some("check-names"), None) => checks::check_names(),
+        (Some("gen-openapi"), None) => codegen::gen_openapi(),
+        (Some("gen-types"), None) => codegen::gen_types(),
+        (Some("check-generated"), None) => codegen::check_generated(),
         _ => bail!("{USAGE}"),
     }
 }

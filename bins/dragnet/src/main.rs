@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod generate;
+mod openapi;
 mod serve;
 mod settings;
 
@@ -35,6 +36,8 @@ enum Command {
     Migrate,
     /// Print the names of a generation pattern, one per line.
     Generate(generate::GenerateArgs),
+    /// Print the OpenAPI document of the HTTP API (as in docs/openapi.json) to stdout.
+    Openapi,
 }
 
 fn main() -> ExitCode {
@@ -50,8 +53,10 @@ fn main() -> ExitCode {
             };
         }
     };
-    if let Command::Generate(args) = cli.command {
-        return generate::run(args);
+    match cli.command {
+        Command::Generate(args) => return generate::run(args),
+        Command::Openapi => return openapi::run(),
+        Command::Serve { .. } | Command::Migrate => {}
     }
     let mut settings = match settings::Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
@@ -69,7 +74,7 @@ fn main() -> ExitCode {
             serve::serve(settings)
         }
         Command::Migrate => serve::migrate(&settings),
-        Command::Generate(_) => Ok(()),
+        Command::Generate(_) | Command::Openapi => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use dragnet_engine::{Engine, EngineSettings, PhaseProgress};
+use dragnet_engine::{Engine, PhaseProgress};
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotSource};
 use dragnet_store::{CampaignId, Store, StoreOptions};
 
@@ -78,7 +78,11 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
         RealtimeSettings::default(),
         Arc::new(StoreSnapshots(store.clone())),
     );
-    let engine = Engine::new(store, Arc::new(hub.clone()), EngineSettings::default());
+    let engine = Engine::new(
+        store,
+        Arc::new(hub.clone()),
+        settings.engine.to_engine_settings(),
+    );
     engine
         .start()
         .await

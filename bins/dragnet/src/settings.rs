@@ -19,6 +19,25 @@ pub struct Settings {
     pub server: ServerSettings,
     /// The store.
     pub database: DatabaseSettings,
+    /// The phase engine.
+    pub engine: EngineSection,
+}
+
+/// The phase engine (`DRAGNET_ENGINE__…`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSection {
+    /// This worker's name in chunk leases; unique per process sharing a database and stable
+    /// across restarts. Empty means the host name.
+    pub worker_name: String,
+    /// Seconds a chunk lease lasts without renewal.
+    pub lease_seconds: u64,
+    /// Names per chunk in `domain_generation`.
+    pub generation_chunk: u64,
+    /// Ordinals per chunk in `dns_validation`.
+    pub dns_chunk: u64,
+    /// Chunks of one phase processed at once by this process.
+    pub chunks_in_flight: usize,
 }
 
 /// The HTTP server.
@@ -67,7 +86,29 @@ bind = "127.0.0.1:8080"
 [database]
 url = "./dragnet.db"
 pool_size = 8
+
+[engine]
+worker_name = ""
+lease_seconds = 30
+generation_chunk = 20000
+dns_chunk = 5000
+chunks_in_flight = 3
 "#;
+
+impl EngineSection {
+    /// The engine's settings (defaults for what is not configurable here).
+    pub fn to_engine_settings(&self) -> dragnet_engine::EngineSettings {
+        let mut settings = dragnet_engine::EngineSettings::default();
+        if !self.worker_name.trim().is_empty() {
+            settings.worker_name = self.worker_name.trim().to_owned();
+        }
+        settings.lease = std::time::Duration::from_secs(self.lease_seconds);
+        settings.generation_chunk = self.generation_chunk;
+        settings.dns_chunk = self.dns_chunk;
+        settings.chunks_in_flight = self.chunks_in_flight;
+        settings
+    }
+}
 
 impl Settings {
     /// Loads the layers and validates the result. `file` is the optional `--config` path.
@@ -111,6 +152,29 @@ impl Settings {
             anyhow::bail!(
                 "invalid settings: database.pool_size must be between 1 and 256, got {}",
                 self.database.pool_size
+            );
+        }
+        let e = &self.engine;
+        if !(5..=3600).contains(&e.lease_seconds) {
+            anyhow::bail!(
+                "invalid settings: engine.lease_seconds must be between 5 and 3600, got {}",
+                e.lease_seconds
+            );
+        }
+        for (name, value) in [
+            ("generation_chunk", e.generation_chunk),
+            ("dns_chunk", e.dns_chunk),
+        ] {
+            if !(1..=1_000_000).contains(&value) {
+                anyhow::bail!(
+                    "invalid settings: engine.{name} must be between 1 and 1000000, got {value}"
+                );
+            }
+        }
+        if !(1..=64).contains(&e.chunks_in_flight) {
+            anyhow::bail!(
+                "invalid settings: engine.chunks_in_flight must be between 1 and 64, got {}",
+                e.chunks_in_flight
             );
         }
         tracing_subscriber::EnvFilter::try_new(&self.log)

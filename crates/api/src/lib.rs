@@ -7,20 +7,26 @@
 //! [`state::db`], on actix's bounded blocking pool.
 
 pub mod campaigns;
+pub mod docs;
 pub mod domains;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod ops;
 pub mod state;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::{App, HttpResponse, web};
+use actix_web::{App, HttpResponse, middleware, web};
 use utoipa::OpenApi as _;
+use utoipa::ToSchema as _;
 use utoipa_actix_web::AppExt as _;
 
 pub use error::{ApiError, ErrorCode, Problem};
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
 pub use state::AppState;
 
 /// The document's fixed parts; the paths are collected from the handlers.
@@ -37,9 +43,20 @@ pub use state::AppState;
         (name = "campaigns", description = "Campaigns, their phases and transitions"),
         (name = "domains", description = "Import, list and export a campaign's domains"),
         (name = "generation", description = "The pattern generator"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "operations", description = "Health and readiness. Also served, outside this \
+                                             document: `/metrics` (Prometheus text) and `/docs` \
+                                             (this page)."),
     ),
-    components(schemas(ErrorCode, Problem))
+    components(schemas(
+        ErrorCode,
+        Problem,
+        // The WebSocket protocol of `GET /api/v1/ws`, for TypeScript clients (OpenAPI has no
+        // way to attach message schemas to a WebSocket route).
+        dragnet_realtime::ServerMessage,
+        dragnet_realtime::ClientMessage,
+        dragnet_realtime::CampaignProgress,
+        dragnet_realtime::ErrorCode,
+    ))
 )]
 struct BaseDoc;
 
@@ -86,6 +103,7 @@ pub fn app(
         .app_data(web::JsonConfig::default().error_handler(extract::json_error))
         .service(ops::healthz)
         .service(ops::readyz)
+        .map(|app| app.configure(metrics::configure).configure(docs::configure))
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .configure(api_v1)
@@ -101,7 +119,8 @@ pub fn app(
                 }),
         )
         .split_for_parts();
-    app.app_data(web::Data::new(doc))
+    app.app_data(web::Data::new(finish(doc)))
+        .wrap(middleware::from_fn(metrics::track_http))
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(ApiError::new(
                 ErrorCode::RouteNotFound,
@@ -119,5 +138,128 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(ops::readyz)
         .service(utoipa_actix_web::scope("/api/v1").configure(api_v1))
         .split_for_parts();
+    finish(doc)
+}
+
+/// TypeScript-friendly `operationId`s (utoipa defaults to the handler's name, e.g. `start`):
+/// `openapi-typescript` keys `operations` by them, so they should read well in camelCase and
+/// say what they act on. Handlers not listed get their name in camelCase.
+const OPERATION_IDS: &[(&str, &str)] = &[
+    ("get_phases", "getCampaignPhases"),
+    ("transition", "transitionCampaign"),
+    ("start", "startPhase"),
+    ("pause", "pausePhase"),
+    ("resume", "resumePhase"),
+    ("cancel", "cancelPhase"),
+    ("retry", "retryPhase"),
+    ("preview", "previewGeneration"),
+];
+
+/// Responses every `/api/v1` operation can give besides its own, added to each operation
+/// that does not document the status already: (status, component name, description).
+const SHARED_RESPONSES: &[(&str, &str, &str)] = &[
+    (
+        "500",
+        "Internal",
+        "An unexpected failure on the server's side (`internal`); the log has the details.",
+    ),
+    (
+        "503",
+        "ServiceUnavailable",
+        "The database is unavailable (`service_unavailable`); try again.",
+    ),
+];
+
+/// Added to operations with path parameters that do not document a 400.
+const INVALID_PATH: (&str, &str, &str) = (
+    "400",
+    "InvalidPath",
+    "A path parameter is malformed, e.g. a non-numeric id (`invalid_path`).",
+);
+
+/// The last touches shared by the served document and [`openapi()`]: TypeScript-friendly
+/// operation ids, and the error responses common to every operation (as shared
+/// `components.responses`, all `application/problem+json`).
+fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (_, name, description) in SHARED_RESPONSES.iter().chain([&INVALID_PATH]) {
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(Problem::name())))
+            .build();
+        components.responses.insert(
+            (*name).to_owned(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(*description)
+                    .content(PROBLEM_JSON, content)
+                    .build(),
+            ),
+        );
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let api = path.starts_with("/api/");
+        let has_path_params = path.contains('{');
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(id) = op.operation_id.as_mut() {
+                *id = OPERATION_IDS
+                    .iter()
+                    .find(|(from, _)| from == id)
+                    .map_or_else(|| camel_case(id), |(_, to)| (*to).to_owned());
+            }
+            let mut shared: Vec<&(&str, &str, &str)> = Vec::new();
+            if has_path_params {
+                shared.push(&INVALID_PATH);
+            }
+            if api {
+                shared.extend(SHARED_RESPONSES);
+            }
+            for (status, name, _) in shared {
+                op.responses
+                    .responses
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
+            }
+        }
+    }
     doc
+}
+
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The document as committed in `docs/openapi.json`: pretty JSON (object keys in a stable
+/// order) with a trailing newline. `cargo xtask gen-openapi` writes it.
+pub fn openapi_json() -> String {
+    let mut json = openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
 }

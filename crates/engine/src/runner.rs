@@ -350,8 +350,11 @@ impl Engine {
 
         let stop = self.inner.shutdown.child_token();
         let mut chunks: JoinSet<(Chunk, Result<(), PhaseError>)> = JoinSet::new();
+        // The chunks in flight, by first ordinal, with the token that abandons each.
+        let mut in_flight: HashMap<u64, (Chunk, CancellationToken)> = HashMap::new();
         let mut meter = RateMeter::new();
         let mut last_report = Instant::now() - settings.progress_interval;
+        let mut last_renewal = Instant::now();
         let mut exhausted = false;
         let mut result: Result<bool, PhaseError> = Ok(false);
         loop {
@@ -363,6 +366,7 @@ impl Engine {
                     Some(chunk) => {
                         let processor = Arc::clone(&plan.processor);
                         let cancel = stop.child_token();
+                        in_flight.insert(chunk.start, (chunk.clone(), cancel.clone()));
                         chunks.spawn(async move {
                             let r = processor.process(&chunk, &cancel).await;
                             (chunk, r)
@@ -383,16 +387,23 @@ impl Engine {
             tokio::select! {
                 Some(joined) = chunks.join_next(), if !chunks.is_empty() => {
                     let (chunk, outcome) = joined.map_err(|e| PhaseError::Internal(e.to_string()))?;
+                    let lost = in_flight
+                        .remove(&chunk.start)
+                        .is_some_and(|(_, cancel)| cancel.is_cancelled());
                     match outcome {
-                        Ok(()) => {
-                            blocking(store, move |s| s.complete_chunk(&chunk)).await?;
-                        }
+                        Ok(()) => match blocking(store, move |s| s.complete_chunk(&chunk)).await {
+                            Ok(()) => {}
+                            // The lease expired and another worker took the chunk; its
+                            // results are written idempotently, so nothing is lost.
+                            Err(PhaseError::Store(StoreError::LeaseLost { .. })) => {}
+                            Err(e) => return Err(e),
+                        },
+                        Err(_) if stop.is_cancelled() => break,
+                        // Abandoned because its lease was lost: another worker has it.
+                        Err(_) if lost => {}
                         Err(e) => {
                             let release = chunk.clone();
                             let _ = blocking(store, move |s| s.release_chunk(&release)).await;
-                            if stop.is_cancelled() {
-                                break;
-                            }
                             result = Err(e);
                             break;
                         }
@@ -403,6 +414,11 @@ impl Engine {
                     exhausted = false;
                 }
                 () = stop.cancelled() => break,
+            }
+            // Renew the leases of long chunks (a rate-limited DNS chunk can outlast a lease).
+            if last_renewal.elapsed() >= settings.lease / 3 {
+                last_renewal = Instant::now();
+                self.renew(&mut in_flight).await;
             }
             // Re-read the state: a pause or cancel stops the run within a poll interval.
             let campaign = blocking(store, move |s| s.get_campaign(id)).await?;
@@ -425,6 +441,23 @@ impl Engine {
             }
         }
         result
+    }
+
+    /// Renews the lease of every chunk in flight; a chunk whose lease was lost (it expired
+    /// and another worker claimed it) is abandoned.
+    async fn renew(&self, in_flight: &mut HashMap<u64, (Chunk, CancellationToken)>) {
+        let lease = self.inner.settings.lease;
+        for (chunk, cancel) in in_flight.values_mut() {
+            let current = chunk.clone();
+            match blocking(&self.inner.store, move |s| s.renew_chunk(&current, lease)).await {
+                Ok(renewed) => *chunk = renewed,
+                Err(PhaseError::Store(StoreError::LeaseLost { .. })) => {
+                    tracing::warn!(campaign = %chunk.campaign, start = chunk.start, "chunk lease lost; abandoning the chunk");
+                    cancel.cancel();
+                }
+                Err(e) => tracing::warn!(error = %e, "renewing a chunk lease failed"),
+            }
+        }
     }
 
     /// Marks the phase completed and, in full-sequence mode, advances to and starts the next

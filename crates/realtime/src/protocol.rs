@@ -59,7 +59,8 @@ impl From<&PhaseProgress> for CampaignProgress {
 /// Why a client message was refused, or why the server is about to close; the `code` of an
 /// `error` message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named `WsErrorCode` in the OpenAPI document: `ErrorCode` there is the HTTP API's enum.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WsErrorCode))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The frame is not valid JSON.

@@ -645,7 +645,11 @@ async fn slow_client_is_disconnected_and_others_keep_receiving() {
             }
         }
     }
-    assert!(seen_final, "final state not received; last: {last:?}; {:?}", hub.metrics());
+    assert!(
+        seen_final,
+        "final state not received; last: {last:?}; {:?}",
+        hub.metrics()
+    );
     let deadline = Instant::now() + Duration::from_secs(5);
     while hub.client_count() != 1 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;

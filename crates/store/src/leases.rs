@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use diesel::prelude::*;
 use dragnet_domain::Phase;
 
@@ -236,7 +235,6 @@ impl Store {
         V::Changeset: diesel::query_builder::QueryFragment<backend::MultiBackend>,
     {
         let start = to_i64(chunk.start, "chunk start")?;
-        let _ = Utc::now();
         let n = self.write(|conn| {
             Ok(diesel::update(
                 chunk_leases::table
