@@ -90,8 +90,8 @@ pool_size = 8
 [engine]
 worker_name = ""
 lease_seconds = 30
-generation_chunk = 20000
-dns_chunk = 5000
+generation_chunk = 50000
+dns_chunk = 20000
 chunks_in_flight = 3
 "#;
 

@@ -173,10 +173,17 @@ async fn prepare_dns(
     })
     .await?;
     let total = blocking(store, move |s| s.count_domains(id)).await?;
+    // A rate-limited phase gets chunks of about five seconds' work, so that its progress
+    // counters (which move chunk by chunk) stay live and a chunk never outlasts its lease.
+    let chunk_size = match config.rate_limit_per_second() {
+        Some(rate) => settings.dns_chunk.min(u64::from(rate) * 5).max(100),
+        None => settings.dns_chunk,
+    }
+    .max(1);
     Ok(PhasePlan {
         total_items: total,
         ordinals,
-        chunk_size: settings.dns_chunk.max(1),
+        chunk_size,
         counted: None,
         processor: Arc::new(DnsValidation {
             store: store.clone(),

@@ -58,8 +58,8 @@ impl Default for EngineSettings {
             lease: Duration::from_secs(30),
             poll_interval: Duration::from_millis(250),
             progress_interval: Duration::from_millis(250),
-            generation_chunk: 20_000,
-            dns_chunk: 5_000,
+            generation_chunk: 50_000,
+            dns_chunk: 20_000,
             chunks_in_flight: 3,
         }
     }
