@@ -1,9 +1,10 @@
 //! The phases the runner knows how to run: what each needs before its chunks start
 //! ([`prepare`]) and its [`ChunkProcessor`].
 
+use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dragnet_domain::Phase;
@@ -14,6 +15,7 @@ use dragnet_store::{
     Campaign, CampaignId, Chunk, DnsResult, DnsStatus as StoredDnsStatus, GeneratedChunk, Store,
 };
 use serde::de::DeserializeOwned;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, Strategy};
@@ -166,8 +168,7 @@ async fn prepare_dns(
     let id = campaign.id;
     let config = config::<DnsValidationConfig>(campaign, Phase::DnsValidation)?
         .ok_or_else(|| PhaseError::Configuration("dnsValidation is not configured".to_owned()))?;
-    let in_flight = settings.chunks_in_flight.max(1);
-    let resolver = resolver_for(&config, in_flight)?;
+    let resolver = resolver_for(&config)?;
     let ordinals = chunk_range(store, id, Phase::DnsValidation, move |s| {
         Ok(0..s.next_ordinal(id)?)
     })
@@ -185,19 +186,14 @@ async fn prepare_dns(
         ordinals,
         chunk_size,
         counted: None,
-        processor: Arc::new(DnsValidation {
-            store: store.clone(),
-            resolver,
-        }),
+        processor: Arc::new(DnsValidation::start(store.clone(), resolver)),
     })
 }
 
-/// The resolver for a campaign's DNS configuration. The chunks in flight share the
-/// configured concurrency and one token bucket (the campaign's rate limit).
-pub fn resolver_for(
-    config: &DnsValidationConfig,
-    chunks_in_flight: usize,
-) -> Result<Resolver, PhaseError> {
+/// The resolver for a campaign's DNS configuration: one stream per phase run, shared by the
+/// chunks in flight, with the configured concurrency and one token bucket (the campaign's
+/// rate limit).
+pub fn resolver_for(config: &DnsValidationConfig) -> Result<Resolver, PhaseError> {
     use dragnet_domain::config::dns::{DnsStrategy, RecordType};
     let inline = config.resolver_settings().ok_or_else(|| {
         PhaseError::Configuration(
@@ -235,7 +231,7 @@ pub fn resolver_for(
         .collect();
     settings.timeout = Duration::from_millis(inline.timeout_ms().into());
     settings.retries = inline.retries();
-    settings.concurrency = (config.concurrency() as usize / chunks_in_flight.max(1)).max(1);
+    settings.concurrency = (config.concurrency() as usize).max(1);
     settings.rate_limit_per_second = None;
     let resolver = Resolver::new(settings).map_err(|e| PhaseError::Configuration(e.to_string()))?;
     Ok(
@@ -246,10 +242,99 @@ pub fn resolver_for(
     )
 }
 
-/// `dns_validation`: resolves each chunk's names and writes one result per name.
+/// `dns_validation`: one resolver stream for the whole run, fed by every chunk in flight, so
+/// that a chunk boundary never drains the pipeline (no new sockets, no new ramp-up). Results
+/// are routed back to their chunk by ordinal; a chunk writes its rows once all its names are
+/// answered.
 struct DnsValidation {
     store: Store,
-    resolver: Resolver,
+    input: mpsc::Sender<(u64, String)>,
+    pending: Arc<Mutex<BTreeMap<u64, PendingChunk>>>,
+    failure: Arc<Mutex<Option<String>>>,
+    stop: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// A chunk whose answers are being collected.
+struct PendingChunk {
+    end: u64,
+    expected: usize,
+    results: Vec<crate::dns::DnsResult>,
+    done: Option<oneshot::Sender<Vec<crate::dns::DnsResult>>>,
+}
+
+/// Names queued for the resolver beyond its own in-flight window. Small: a cancelled chunk's
+/// queued names are still resolved (and their answers dropped).
+const DNS_INPUT_QUEUE: usize = 1024;
+
+impl DnsValidation {
+    fn start(store: Store, resolver: Resolver) -> Self {
+        let (input, in_rx) = mpsc::channel(DNS_INPUT_QUEUE);
+        let (out_tx, mut out_rx) = mpsc::channel::<crate::dns::DnsResult>(DNS_INPUT_QUEUE);
+        let pending: Arc<Mutex<BTreeMap<u64, PendingChunk>>> = Arc::default();
+        let failure: Arc<Mutex<Option<String>>> = Arc::default();
+        let stop = CancellationToken::new();
+        let stream = {
+            let (stop, failure, pending) =
+                (stop.clone(), Arc::clone(&failure), Arc::clone(&pending));
+            tokio::spawn(async move {
+                if let Err(e) = resolver.resolve_stream(in_rx, out_tx, stop).await {
+                    *lock(&failure) = Some(e.to_string());
+                }
+                // Wake every waiting chunk: their senders are dropped with the map entries.
+                lock(&pending).clear();
+            })
+        };
+        let router = {
+            let pending = Arc::clone(&pending);
+            tokio::spawn(async move {
+                while let Some(result) = out_rx.recv().await {
+                    let mut map = lock(&pending);
+                    let Some((&start, chunk)) = map.range_mut(..=result.ordinal).next_back() else {
+                        continue; // an answer for an abandoned chunk
+                    };
+                    if result.ordinal >= chunk.end {
+                        continue;
+                    }
+                    chunk.results.push(result);
+                    if chunk.results.len() == chunk.expected
+                        && let Some(chunk) = map.remove(&start)
+                        && let Some(done) = chunk.done
+                    {
+                        let _ = done.send(chunk.results);
+                    }
+                }
+            })
+        };
+        Self {
+            store,
+            input,
+            pending,
+            failure,
+            stop,
+            tasks: vec![stream, router],
+        }
+    }
+
+    fn failure(&self) -> PhaseError {
+        let failure = lock(&self.failure).clone();
+        PhaseError::Network(failure.unwrap_or_else(|| "the DNS resolver stopped".to_owned()))
+    }
+}
+
+impl Drop for DnsValidation {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Locks a mutex whose data stays consistent even if a holder panicked (single inserts and
+/// removes).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl ChunkProcessor for DnsValidation {
@@ -258,16 +343,39 @@ impl ChunkProcessor for DnsValidation {
             let id = chunk.campaign;
             let range = chunk.start..chunk.end;
             let names = blocking(&self.store, move |s| s.domain_names_in(id, range)).await?;
-            let expected = names.len();
-            let (results, _stats) = self
-                .resolver
-                .resolve_batch(names, cancel.clone())
-                .await
-                .map_err(|e| PhaseError::Network(e.to_string()))?;
-            if cancel.is_cancelled() || results.len() != expected {
-                // Interrupted: write nothing; the chunk runs again.
-                return Err(PhaseError::Internal("chunk interrupted".to_owned()));
+            if names.is_empty() {
+                return Ok(());
             }
+            let (done, answered) = oneshot::channel();
+            lock(&self.pending).insert(
+                chunk.start,
+                PendingChunk {
+                    end: chunk.end,
+                    expected: names.len(),
+                    results: Vec::with_capacity(names.len()),
+                    done: Some(done),
+                },
+            );
+            let abandon = || {
+                lock(&self.pending).remove(&chunk.start);
+                PhaseError::Internal("chunk interrupted".to_owned())
+            };
+            for name in names {
+                tokio::select! {
+                    sent = self.input.send(name) => if sent.is_err() {
+                        lock(&self.pending).remove(&chunk.start);
+                        return Err(self.failure());
+                    },
+                    () = cancel.cancelled() => return Err(abandon()),
+                }
+            }
+            let results = tokio::select! {
+                results = answered => match results {
+                    Ok(results) => results,
+                    Err(_) => return Err(self.failure()),
+                },
+                () = cancel.cancelled() => return Err(abandon()),
+            };
             let checked_at = chrono::Utc::now();
             let rows: Vec<DnsResult> = results
                 .into_iter()
