@@ -312,3 +312,60 @@ fn idempotency_key_repeats_the_first_response() {
     let other = start("k2");
     assert!(other.starts_with("HTTP/1.1 409"), "{other}");
 }
+
+#[test]
+fn transition_configures_the_target_and_refuses_started_phases() {
+    let server = Dragnet::serve();
+    let (s, created) = server.post_json(
+        "/api/v1/campaigns",
+        &json!({"name": "tr", "configuration": {"domainGeneration": {
+            "patternType": "suffix", "constantString": "shop", "characterSet": "ab",
+            "prefixLength": 0, "suffixLength": 2, "tlds": ["test"]}}}),
+    );
+    assert_eq!(s, 201, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    let (s, body) = server.post_json(&format!("/api/v1/campaigns/{id}/start"), &json!({}));
+    assert_eq!(s, 200, "{body}");
+    let start = Instant::now();
+    while server.get_json(&format!("/api/v1/campaigns/{id}/phases")).1["phaseStatus"] != "completed"
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "generation did not complete"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let transition = |body: Value| {
+        server.request(
+            "PUT",
+            &format!("/api/v1/campaigns/{id}/transition"),
+            Some("application/json"),
+            body.to_string().as_bytes(),
+        )
+    };
+    // Reconfiguring the finished generation phase is refused; nothing moves.
+    let (s, b) = transition(json!({
+        "targetPhase": "dns_validation",
+        "configuration": {"domainGeneration": {
+            "patternType": "suffix", "constantString": "x", "characterSet": "ab",
+            "prefixLength": 0, "suffixLength": 1, "tlds": ["test"]}}}));
+    assert_problem(s, &b, 409, "conflict");
+    // Moving on with the target's configuration, without starting it.
+    let (s, b) = transition(json!({
+        "targetPhase": "dns_validation",
+        "transitionReason": "names are ready",
+        "configuration": {"dnsValidation": {"resolvers": ["127.0.0.1:5399"]}},
+        "start": false}));
+    assert_eq!(s, 200, "{b}");
+    let phases: Value = serde_json::from_str(&b).expect("json");
+    assert_eq!(phases["currentPhase"], "dns_validation");
+    assert_eq!(phases["phaseStatus"], "pending");
+    assert_eq!(
+        phases["phases"][1]["configuration"]["resolvers"][0],
+        "127.0.0.1:5399"
+    );
+    assert_eq!(
+        phases["phases"][1]["configuration"]["timeoutMs"], 2000,
+        "defaults are stored"
+    );
+}

@@ -67,6 +67,40 @@ fn phase_configurations(
     Ok(out)
 }
 
+/// Refuses to reconfigure a phase that has started: what ran must stay what is stored.
+fn ensure_pending(
+    campaign: &dragnet_store::Campaign,
+    configurations: &BTreeMap<Phase, serde_json::Value>,
+) -> Result<(), ApiError> {
+    for phase in configurations.keys() {
+        let status = campaign
+            .phase(*phase)
+            .map_or(PhaseStatus::Pending, |p| p.status);
+        if status != PhaseStatus::Pending {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "{phase} is {status}; only phases that have not started can be reconfigured"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Stores phase configurations with compare-and-set from `version`; returns the new version.
+fn store_configurations(
+    store: &dragnet_store::Store,
+    id: CampaignId,
+    configurations: &BTreeMap<Phase, serde_json::Value>,
+    mut version: i64,
+) -> Result<i64, dragnet_store::StoreError> {
+    for (phase, json) in configurations {
+        version = store.set_phase_configuration(id, *phase, Some(json), Some(version))?;
+    }
+    Ok(version)
+}
+
 /// Create a campaign.
 #[utoipa::path(
     tag = "campaigns",
@@ -213,28 +247,14 @@ pub async fn update_campaign(
     })
     .await?;
     let (campaign, name, configurations) = campaign;
-    for phase in configurations.keys() {
-        let status = campaign
-            .phase(*phase)
-            .map_or(PhaseStatus::Pending, |p| p.status);
-        if status != PhaseStatus::Pending {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "{phase} is {status}; only phases that have not started can be reconfigured"
-                ),
-            ));
-        }
-    }
+    ensure_pending(&campaign, &configurations)?;
     let version = campaign.version;
     let updated = db(&state, move |s| {
         let mut version = version;
         if let Some(name) = &name {
             version = s.rename_campaign(id, name, Some(version))?;
         }
-        for (phase, json) in &configurations {
-            version = s.set_phase_configuration(id, *phase, Some(json), Some(version))?;
-        }
+        store_configurations(s, id, &configurations, version)?;
         s.get_campaign(id)
     })
     .await?;
@@ -323,31 +343,27 @@ pub async fn transition(
     state
         .idempotent(key, async {
             let campaign = db(&state, move |s| s.get_campaign(id)).await?;
-            for phase in configurations.keys() {
-                let status = campaign.phase(*phase).map_or(PhaseStatus::Pending, |p| p.status);
-                if status != PhaseStatus::Pending {
-                    return Err(ApiError::new(
-                        ErrorCode::Conflict,
-                        format!("{phase} is {status}; only phases that have not started can be reconfigured"),
-                    ));
-                }
-            }
-            let mut version = campaign.version;
-            if !configurations.is_empty() {
-                version = db(&state, move |s| {
-                    let mut version = version;
-                    for (phase, json) in &configurations {
-                        version = s.set_phase_configuration(id, *phase, Some(json), Some(version))?;
-                    }
-                    Ok(version)
-                })
-                .await?;
-            }
-            let advance = Change::new(Action::Advance { target_phase: target }).expecting(version);
-            state.engine.apply(id, advance).await.map_err(ApiError::from)?;
+            ensure_pending(&campaign, &configurations)?;
+            let version = db(&state, move |s| {
+                store_configurations(s, id, &configurations, campaign.version)
+            })
+            .await?;
+            let advance = Change::new(Action::Advance {
+                target_phase: target,
+            })
+            .expecting(version);
+            state
+                .engine
+                .apply(id, advance)
+                .await
+                .map_err(ApiError::from)?;
             tracing::info!(campaign = %id, %target, reason = %reason, "campaign advanced");
             if start_now {
-                state.engine.apply(id, Change::new(Action::Start)).await.map_err(ApiError::from)?;
+                state
+                    .engine
+                    .apply(id, Change::new(Action::Start))
+                    .await
+                    .map_err(ApiError::from)?;
             }
             let campaign = db(&state, move |s| s.get_campaign(id)).await?;
             Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
