@@ -4,6 +4,7 @@
 //! `docs/benchmarks.md`.
 
 mod bench;
+mod bench_api;
 mod bench_dns;
 mod bench_generation;
 mod bench_generator;
@@ -25,7 +26,8 @@ commands:
   bench generator [--runs N]   name generator throughput
   bench store [--runs N]       store bulk insert, result writes and keyset pages
   bench generation [--runs N]  domain_generation phase through the runner, both backends
-  bench dns [--runs N]         dns_validation phase through the runner against NSD, vs dnsperf";
+  bench dns [--runs N]         dns_validation phase through the runner against NSD, vs dnsperf
+  bench api [--runs N]         `dragnet serve`: 1M-name import, deep pages and GET campaign (wrk)";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +42,7 @@ fn main() -> anyhow::Result<()> {
             bench_generation::run(&bench::Options::parse(&rest)?)
         }
         (Some("bench"), Some("dns")) => bench_dns::run(&bench::Options::parse(&rest)?),
+        (Some("bench"), Some("api")) => bench_api::run(&bench::Options::parse(&rest)?),
         (Some("check-deps"), None) => checks::check_deps(),
         (Some("check-names"), None) => checks::check_names(),
         (Some("gen-openapi"), None) => codegen::gen_openapi(),

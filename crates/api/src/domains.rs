@@ -108,8 +108,12 @@ pub async fn list_domains(
         .transpose()?;
     let filter = filter_from(q.dns_status.as_deref(), q.http_status.as_deref(), q.keyword)?;
     let page = db(&state, move |s| {
-        s.get_campaign(id)?;
-        s.list_domains(id, &filter, after, limit)
+        let page = s.list_domains(id, &filter, after, limit)?;
+        // An empty page may mean an unknown campaign: only then is it worth a second query.
+        if page.items.is_empty() {
+            s.get_campaign(id)?;
+        }
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(DomainPage {
