@@ -517,24 +517,17 @@ impl TryFrom<DnsValidationConfigInput> for DnsValidationConfig {
     fn try_from(input: DnsValidationConfigInput) -> Result<Self, Self::Error> {
         let mut errors = Vec::new();
         let resolver_source = match input.persona_id {
-            Some(id) => {
-                let given = [
+            Some(id) => check::persona_id(
+                &mut errors,
+                &id,
+                &[
                     ("resolvers", input.resolvers.is_some()),
                     ("strategy", input.strategy.is_some()),
                     ("timeoutMs", input.timeout_ms.is_some()),
                     ("retries", input.retries.is_some()),
-                ];
-                for (field, _) in given.iter().filter(|(_, given)| *given) {
-                    errors.push(FieldError::new(
-                        *field,
-                        "cannot be combined with personaId: the persona supplies it",
-                    ));
-                }
-                StoredId::parse(&id)
-                    .map_err(|e| errors.push(e.within("personaId")))
-                    .ok()
-                    .map(DnsResolverSource::Persona)
-            }
+                ],
+            )
+            .map(DnsResolverSource::Persona),
             None => Some(DnsResolverSource::Inline(resolver_settings(
                 &mut errors,
                 input.resolvers,

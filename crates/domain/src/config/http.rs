@@ -1043,25 +1043,18 @@ impl TryFrom<HttpKeywordValidationConfigInput> for HttpKeywordValidationConfig {
     fn try_from(input: HttpKeywordValidationConfigInput) -> Result<Self, Self::Error> {
         let mut errors = Vec::new();
         let request_source = match input.persona_id {
-            Some(id) => {
-                let given = [
+            Some(id) => check::persona_id(
+                &mut errors,
+                &id,
+                &[
                     ("userAgent", input.user_agent.is_some()),
                     ("headers", input.headers.is_some()),
                     ("timeoutMs", input.timeout_ms.is_some()),
                     ("connectTimeoutMs", input.connect_timeout_ms.is_some()),
                     ("maxRedirects", input.max_redirects.is_some()),
-                ];
-                for (field, _) in given.iter().filter(|(_, given)| *given) {
-                    errors.push(FieldError::new(
-                        *field,
-                        "cannot be combined with personaId: the persona supplies it",
-                    ));
-                }
-                StoredId::parse(&id)
-                    .map_err(|e| errors.push(e.within("personaId")))
-                    .ok()
-                    .map(HttpRequestSource::Persona)
-            }
+                ],
+            )
+            .map(HttpRequestSource::Persona),
             None => Some(HttpRequestSource::Inline(request_settings(
                 &mut errors,
                 HttpRequestSettingsInput {

@@ -168,6 +168,25 @@ pub(crate) mod check {
     }
 
     /// Whether `s` contains a control character (tab included).
+    /// Parses a `personaId` and refuses each inline persona setting given next to it (the
+    /// persona supplies them; nothing is merged). `given` lists each inline setting's field
+    /// name and whether it was given.
+    pub(crate) fn persona_id(
+        errors: &mut Vec<FieldError>,
+        id: &str,
+        given: &[(&str, bool)],
+    ) -> Option<super::StoredId> {
+        for (field, _) in given.iter().filter(|(_, given)| *given) {
+            errors.push(FieldError::new(
+                *field,
+                "cannot be combined with personaId: the persona supplies it",
+            ));
+        }
+        super::StoredId::parse(id)
+            .map_err(|e| errors.push(e.within("personaId")))
+            .ok()
+    }
+
     pub(crate) fn has_control(s: &str) -> bool {
         s.chars().any(char::is_control)
     }
