@@ -136,18 +136,17 @@ fn assemble(row: CampaignRow, phases: Vec<PhaseRow>) -> Result<Campaign, StoreEr
 }
 
 fn load_campaign(conn: &mut AnyConnection, id: CampaignId) -> Result<Campaign, StoreError> {
-    let row = campaigns::table
+    // One round trip: the campaign's columns ride along with each of its five phase rows.
+    let rows: Vec<(CampaignRow, PhaseRow)> = campaign_phases::table
+        .inner_join(campaigns::table)
         .filter(campaigns::id.eq(id.0))
         .filter(campaigns::deleted_at.is_null())
-        .select(CampaignRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::CampaignNotFound(id))?;
-    let phases = campaign_phases::table
-        .filter(campaign_phases::campaign_id.eq(id.0))
         .order(campaign_phases::phase.asc())
-        .select(PhaseRow::as_select())
+        .select((CampaignRow::as_select(), PhaseRow::as_select()))
         .load(conn)?;
+    let mut rows = rows.into_iter();
+    let (row, first) = rows.next().ok_or(StoreError::CampaignNotFound(id))?;
+    let phases = std::iter::once(first).chain(rows.map(|(_, phase)| phase)).collect();
     assemble(row, phases)
 }
 
