@@ -369,3 +369,48 @@ fn transition_configures_the_target_and_refuses_started_phases() {
         "defaults are stored"
     );
 }
+
+#[test]
+fn export_stops_when_the_client_disconnects() {
+    let server = Dragnet::serve();
+    let (s, created) = server.post_json(
+        "/api/v1/campaigns",
+        &json!({"name": "export", "initialPhase": "dns_validation"}),
+    );
+    assert_eq!(s, 201, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    let body: String = (0..200_000)
+        .map(|i| format!("n{i}.example.com\n"))
+        .collect();
+    let (s, text) = server.request(
+        "POST",
+        &format!("/api/v1/campaigns/{id}/domains"),
+        Some("text/plain"),
+        body.as_bytes(),
+    );
+    assert_eq!(s, 200, "{text}");
+    {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(server.addr()).expect("connect");
+        write!(
+            stream,
+            "GET /api/v1/campaigns/{id}/export?format=ndjson HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        .expect("write");
+        let mut first = vec![0_u8; 16 * 1024];
+        stream
+            .read_exact(&mut first)
+            .expect("the export starts streaming");
+        // Hang up after the first few kilobytes of a ~10 MB export.
+    }
+    let start = Instant::now();
+    while !server.logged("export stopped: the client disconnected") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the export kept running after the client left"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (s, _) = server.get("/healthz");
+    assert_eq!(s, 200);
+}

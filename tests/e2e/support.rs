@@ -11,6 +11,7 @@ pub struct Dragnet {
     child: Child,
     addr: SocketAddr,
     _dir: std::sync::Arc<tempfile::TempDir>,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Dragnet {
@@ -47,12 +48,17 @@ impl Dragnet {
         let mut child = cmd.spawn().expect("start dragnet");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = std::sync::Arc::clone(&log);
         // Keep draining stderr so the child never blocks on a full pipe.
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if !sent && let Some(addr) = listening_addr(&line) {
                     sent = tx.send(addr).is_ok();
+                }
+                if let Ok(mut lines) = lines.lock() {
+                    lines.push(line);
                 }
             }
         });
@@ -63,7 +69,16 @@ impl Dragnet {
             child,
             addr,
             _dir: dir,
+            log,
         }
+    }
+
+    /// Whether the server has logged a line containing `text`.
+    pub fn logged(&self, text: &str) -> bool {
+        self.log
+            .lock()
+            .map(|lines| lines.iter().any(|l| l.contains(text)))
+            .unwrap_or(false)
     }
 
     /// The address the server listens on.

@@ -339,9 +339,11 @@ pub async fn export_domains(
         if csv {
             buf.extend_from_slice(CSV_HEADER.as_bytes());
         }
+        let mut rows = 0_u64;
         for record in store.export_domains(id, filter) {
             match record {
                 Ok(record) => {
+                    rows += 1;
                     let item = DomainResult::from(record);
                     let written = if csv {
                         write_csv(&mut buf, &item)
@@ -366,6 +368,7 @@ pub async fn export_domains(
                     .blocking_send(Ok(web::Bytes::from(std::mem::take(&mut buf))))
                     .is_err()
             {
+                tracing::info!(campaign = %id, rows, "export stopped: the client disconnected");
                 return;
             }
         }

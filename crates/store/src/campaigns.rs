@@ -146,7 +146,9 @@ fn load_campaign(conn: &mut AnyConnection, id: CampaignId) -> Result<Campaign, S
         .load(conn)?;
     let mut rows = rows.into_iter();
     let (row, first) = rows.next().ok_or(StoreError::CampaignNotFound(id))?;
-    let phases = std::iter::once(first).chain(rows.map(|(_, phase)| phase)).collect();
+    let phases = std::iter::once(first)
+        .chain(rows.map(|(_, phase)| phase))
+        .collect();
     assemble(row, phases)
 }
 
