@@ -59,9 +59,20 @@ pub fn all(test: &str) -> Vec<Backend> {
                 admin: Some((admin.clone(), db)),
             });
         }
-        None => eprintln!(
-            "{test}: PostgreSQL skipped (set TEST_DATABASE_URL=postgres://… to run it too)"
-        ),
+        None => {
+            // Written to the real stderr once: libtest captures `eprintln!`, and this notice
+            // must be seen even when every test passes.
+            static ONCE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+            ONCE.get_or_init(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\nNOTE: the PostgreSQL end-to-end runs were SKIPPED: set TEST_DATABASE_URL \
+                     (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run them\n"
+                );
+            });
+            eprintln!("{test}: PostgreSQL skipped (TEST_DATABASE_URL not set)");
+        }
     }
     backends
 }
