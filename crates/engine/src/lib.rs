@@ -5,6 +5,7 @@
 //! store and to the network, and reports through `ProgressSink`.
 
 pub mod dns;
+pub mod http;
 mod phases;
 pub mod progress;
 pub mod rate;

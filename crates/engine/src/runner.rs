@@ -49,6 +49,11 @@ pub struct EngineSettings {
     pub dns_chunk: u64,
     /// Chunks of one phase processed at once by this worker.
     pub chunks_in_flight: usize,
+    /// Ordinals per chunk in `http_keyword_validation`.
+    pub http_chunk: u64,
+    /// Whether the HTTP prober (and the proxy test) may connect to loopback, private,
+    /// link-local, CGNAT and other non-public addresses. Off by default: the SSRF guard.
+    pub allow_private_addresses: bool,
 }
 
 impl Default for EngineSettings {
@@ -61,6 +66,8 @@ impl Default for EngineSettings {
             generation_chunk: 50_000,
             dns_chunk: 20_000,
             chunks_in_flight: 3,
+            http_chunk: 2_000,
+            allow_private_addresses: false,
         }
     }
 }
