@@ -20,6 +20,11 @@ pub struct Dns {
 }
 
 impl Dns {
+    /// The server's address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.server.addr()
+    }
+
     pub fn start() -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -68,7 +73,7 @@ pub fn campaign_body(name: &str, dns: &Dns, launch_sequence: bool, rate: Option<
 
 pub const TOTAL: u64 = 26 * 26 * 26;
 
-fn phases(server: &Dragnet, id: i64) -> Value {
+pub fn phases(server: &Dragnet, id: i64) -> Value {
     let (status, body) = server.get_json(&format!("/api/v1/campaigns/{id}/phases"));
     assert_eq!(status, 200, "{body}");
     body
@@ -79,7 +84,7 @@ fn dns_phase(phases: &Value) -> &Value {
 }
 
 /// Polls until `done` holds for the campaign's phases, or panics after `limit`.
-fn wait_for(
+pub fn wait_for(
     server: &Dragnet,
     id: i64,
     limit: Duration,
@@ -100,7 +105,7 @@ fn wait_for(
     }
 }
 
-fn is(p: &Value, phase: &str, status: &str) -> bool {
+pub fn is(p: &Value, phase: &str, status: &str) -> bool {
     p["currentPhase"] == phase && p["phaseStatus"] == status
 }
 

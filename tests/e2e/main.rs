@@ -2,8 +2,10 @@
 
 mod api;
 mod backends;
+mod catalog;
 mod cli;
 mod engine;
+mod http;
 mod ops;
 mod support;
 

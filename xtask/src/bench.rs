@@ -190,3 +190,67 @@ pub fn machine_description() -> String {
         mem_kib as f64 / 1024.0 / 1024.0
     )
 }
+
+/// A server started by a benchmark; stopped (SIGTERM, then SIGKILL after 5 s) when dropped.
+pub struct Daemon {
+    name: &'static str,
+    /// The process.
+    pub child: std::process::Child,
+}
+
+impl Daemon {
+    /// Takes charge of `child`.
+    pub fn new(name: &'static str, child: std::process::Child) -> Self {
+        Self { name, child }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                eprintln!("{} (pid {pid}) stopped", self.name);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        eprintln!("{} (pid {pid}) killed", self.name);
+    }
+}
+
+/// Whether `tool` is on the PATH.
+pub fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs the Debian packages of the `(tool, package)` pairs whose tool is missing.
+pub fn ensure_installed(tools: &[(&str, &str)]) -> anyhow::Result<()> {
+    let need: Vec<&str> = tools
+        .iter()
+        .filter(|(tool, _)| !have(tool))
+        .map(|(_, package)| *package)
+        .collect();
+    if need.is_empty() {
+        return Ok(());
+    }
+    eprintln!("installing {}", need.join(" "));
+    let status = Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(&need)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .context("running apt-get")?;
+    if !status.success() {
+        bail!("apt-get install {} failed", need.join(" "));
+    }
+    Ok(())
+}

@@ -17,12 +17,12 @@
 //! `--dns-chunk N`, `--chunks-in-flight N`). Every query goes to 127.0.0.1.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::bench::{self, Measurement, Options};
+use crate::bench::{self, Daemon, Measurement, Options};
 use crate::bench_generation::{load_average, postgres_url};
 
 /// Loopback only, on purpose not configurable.
@@ -34,65 +34,15 @@ const GOAL_SQLITE: f64 = 100_000.0;
 const GOAL_POSTGRES: f64 = 80_000.0;
 const GOAL_RSS_MIB: f64 = 150.0;
 
-/// NSD started by this benchmark; stopped (by its process id) when dropped.
-struct Nsd {
-    child: Child,
-}
-
-impl Drop for Nsd {
-    fn drop(&mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                eprintln!("NSD (pid {pid}) stopped");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        eprintln!("NSD (pid {pid}) killed");
-    }
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 fn install_tools() -> anyhow::Result<()> {
-    let mut need = Vec::new();
-    for (tool, package) in [
+    bench::ensure_installed(&[
         ("nsd", "nsd"),
         ("dnsperf", "dnsperf"),
         ("dig", "bind9-dnsutils"),
-    ] {
-        if !have(tool) {
-            need.push(package);
-        }
-    }
-    if need.is_empty() {
-        return Ok(());
-    }
-    eprintln!("installing {}", need.join(" "));
-    let status = Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends"])
-        .args(&need)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
-        .context("running apt-get")?;
-    if !status.success() {
-        bail!("apt-get install {} failed", need.join(" "));
-    }
-    Ok(())
+    ])
 }
 
-fn start_nsd(dir: &Path) -> anyhow::Result<Nsd> {
+fn start_nsd(dir: &Path) -> anyhow::Result<Daemon> {
     let nsd_dir = dir.join("nsd");
     std::fs::create_dir_all(&nsd_dir)?;
     let d = nsd_dir.display();
@@ -137,7 +87,7 @@ zone:
         .stderr(log)
         .spawn()
         .context("starting nsd")?;
-    let mut nsd = Nsd { child };
+    let mut nsd = Daemon::new("NSD", child);
     eprintln!(
         "NSD started (pid {}); waiting for the zone to load",
         nsd.child.id()

@@ -8,6 +8,7 @@ mod bench_api;
 mod bench_dns;
 mod bench_generation;
 mod bench_generator;
+mod bench_http;
 mod bench_store;
 mod checks;
 mod codegen;
@@ -27,6 +28,7 @@ commands:
   bench store [--runs N]       store bulk insert, result writes and keyset pages
   bench generation [--runs N]  domain_generation phase through the runner, both backends
   bench dns [--runs N]         dns_validation phase through the runner against NSD, vs dnsperf
+  bench http [--runs N]        http_keyword_validation through the runner against nginx, vs wrk
   bench api [--runs N]         `dragnet serve`: 1M-name import, deep pages and GET campaign (wrk)";
 
 fn main() -> anyhow::Result<()> {
@@ -42,6 +44,7 @@ fn main() -> anyhow::Result<()> {
             bench_generation::run(&bench::Options::parse(&rest)?)
         }
         (Some("bench"), Some("dns")) => bench_dns::run(&bench::Options::parse(&rest)?),
+        (Some("bench"), Some("http")) => bench_http::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("api")) => bench_api::run(&bench::Options::parse(&rest)?),
         (Some("check-deps"), None) => checks::check_deps(),
         (Some("check-names"), None) => checks::check_names(),

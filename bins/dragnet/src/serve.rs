@@ -88,7 +88,14 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("starting the engine: {e}"))?;
 
-    let state = actix_web::web::Data::new(dragnet_api::AppState::new(engine.clone()));
+    let state = actix_web::web::Data::new(
+        dragnet_api::AppState::new(engine.clone()).with_address_guard(
+            dragnet_engine::http::guard::AddressGuard::new(
+                settings.engine.allow_private_addresses,
+                Vec::new(),
+            ),
+        ),
+    );
     let hub_data = actix_web::web::Data::new(hub.clone());
     let bind = settings.server.bind;
     let server = actix_web::HttpServer::new(move || {

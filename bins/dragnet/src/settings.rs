@@ -38,6 +38,12 @@ pub struct EngineSection {
     pub dns_chunk: u64,
     /// Chunks of one phase processed at once by this process.
     pub chunks_in_flight: usize,
+    /// Ordinals per chunk in `http_keyword_validation`.
+    pub http_chunk: u64,
+    /// Let the HTTP prober and the proxy test connect to loopback, private, link-local and
+    /// other non-public addresses (the SSRF guard is on by default). For tests and for
+    /// operators probing their own networks.
+    pub allow_private_addresses: bool,
 }
 
 /// The HTTP server.
@@ -92,7 +98,9 @@ worker_name = ""
 lease_seconds = 30
 generation_chunk = 50000
 dns_chunk = 20000
+http_chunk = 2000
 chunks_in_flight = 3
+allow_private_addresses = false
 "#;
 
 impl EngineSection {
@@ -106,6 +114,8 @@ impl EngineSection {
         settings.generation_chunk = self.generation_chunk;
         settings.dns_chunk = self.dns_chunk;
         settings.chunks_in_flight = self.chunks_in_flight;
+        settings.http_chunk = self.http_chunk;
+        settings.allow_private_addresses = self.allow_private_addresses;
         settings
     }
 }
@@ -164,6 +174,7 @@ impl Settings {
         for (name, value) in [
             ("generation_chunk", e.generation_chunk),
             ("dns_chunk", e.dns_chunk),
+            ("http_chunk", e.http_chunk),
         ] {
             if !(1..=1_000_000).contains(&value) {
                 anyhow::bail!(

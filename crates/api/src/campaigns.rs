@@ -42,9 +42,11 @@ fn validate_name(name: &str, field: &str) -> Result<String, ApiError> {
     Ok(trimmed.to_owned())
 }
 
-/// Validates a configuration input and returns each configured phase's canonical JSON (with
-/// every default written down).
-fn phase_configurations(
+/// Validates a configuration input, checks that the stored objects it names exist
+/// ([`crate::catalog::check_references`]), and returns each configured phase's canonical JSON
+/// (with every default written down).
+async fn phase_configurations(
+    state: &web::Data<AppState>,
     input: Option<CampaignConfigurationInput>,
 ) -> Result<BTreeMap<Phase, serde_json::Value>, ApiError> {
     let Some(input) = input else {
@@ -52,6 +54,7 @@ fn phase_configurations(
     };
     let config = CampaignConfiguration::try_from(input)
         .map_err(|e| ApiError::validation(e.within("configuration")))?;
+    crate::catalog::check_references(state, &config).await?;
     let mut out = BTreeMap::new();
     for phase in config.configured_phases() {
         let json = match phase {
@@ -134,7 +137,7 @@ pub async fn create_campaign(
             ),
         )));
     }
-    let configurations = phase_configurations(body.configuration)?;
+    let configurations = phase_configurations(&state, body.configuration).await?;
     let new = NewCampaign {
         name,
         initial_phase,
@@ -240,7 +243,7 @@ pub async fn update_campaign(
         .as_deref()
         .map(|n| validate_name(n, "name"))
         .transpose()?;
-    let configurations = phase_configurations(body.configuration)?;
+    let configurations = phase_configurations(&state, body.configuration).await?;
     let campaign = db(&state, move |s| {
         let campaign = s.get_campaign(id)?;
         Ok((campaign, name, configurations))
@@ -335,7 +338,7 @@ pub async fn transition(
             format!("must be at most {MAX_REASON_CHARS} characters long"),
         )));
     }
-    let configurations = phase_configurations(body.configuration)?;
+    let configurations = phase_configurations(&state, body.configuration).await?;
     let target = body.target_phase;
     let start_now = body.start.unwrap_or(true);
     let reason = body.transition_reason.unwrap_or_default();

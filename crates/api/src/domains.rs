@@ -393,7 +393,7 @@ pub async fn export_domains(
         .streaming(stream))
 }
 
-const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_status_code,http_final_url,http_title,http_content_hash,http_keyword_hits,http_fetched_at\n";
+const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_error_detail,http_status_code,http_final_url,http_redirect_count,http_title,http_content_type,http_content_length,http_content_hash,http_keyword_hits,http_fetched_at\n";
 
 fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
     let mut fields: Vec<String> = vec![d.ordinal.to_string(), d.name.clone()];
@@ -410,18 +410,29 @@ fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
     match &d.http {
         Some(r) => fields.extend([
             r.status.clone(),
+            r.error_detail.clone().unwrap_or_default(),
             r.status_code.map(|c| c.to_string()).unwrap_or_default(),
             r.final_url.clone().unwrap_or_default(),
+            r.redirect_count.to_string(),
             r.title.clone().unwrap_or_default(),
+            r.content_type.clone().unwrap_or_default(),
+            r.content_length.map(|l| l.to_string()).unwrap_or_default(),
             r.content_hash.clone().unwrap_or_default(),
+            // `pattern=count` (visible text) and `+n` title hits, `; `-separated.
             r.keyword_hits
                 .iter()
-                .map(|h| format!("{}:{}", h.pattern, h.count))
+                .map(|h| {
+                    if h.title_count > 0 {
+                        format!("{}={}+{}", h.pattern, h.count, h.title_count)
+                    } else {
+                        format!("{}={}", h.pattern, h.count)
+                    }
+                })
                 .collect::<Vec<_>>()
-                .join(" "),
+                .join("; "),
             r.fetched_at.to_rfc3339(),
         ]),
-        None => fields.extend(std::iter::repeat_n(String::new(), 7)),
+        None => fields.extend(std::iter::repeat_n(String::new(), 11)),
     }
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {

@@ -236,6 +236,8 @@ pub struct KeywordHitDto {
     pub category: String,
     /// Matches in the visible text.
     pub count: u32,
+    /// Matches in the page title (counted apart from the visible text).
+    pub title_count: u32,
 }
 
 /// An HTTP result as returned by the API.
@@ -244,13 +246,23 @@ pub struct KeywordHitDto {
 pub struct HttpResultDto {
     /// `ok`, `unreachable`, `timeout`, `tls_error`, `http_error` or `blocked`.
     pub status: String,
+    /// What went wrong, for every status but `ok`: each attempt (scheme, address, redirect
+    /// hop) and its error.
+    pub error_detail: Option<String>,
     /// The final status code.
     pub status_code: Option<u16>,
     /// The URL after redirects.
     pub final_url: Option<String>,
+    /// How many redirects were followed.
+    pub redirect_count: u32,
     /// The page title.
     pub title: Option<String>,
-    /// A hash of the body.
+    /// The final response's `Content-Type`.
+    pub content_type: Option<String>,
+    /// The body's length in bytes: its `Content-Length`, else the bytes read when the whole
+    /// body was read under the cap.
+    pub content_length: Option<u64>,
+    /// SHA-256 (lowercase hex) of the body as read (decompressed, capped).
     pub content_hash: Option<String>,
     /// Keyword hits per rule.
     pub keyword_hits: Vec<KeywordHitDto>,
@@ -286,9 +298,13 @@ impl From<DomainRecord> for DomainResult {
             }),
             http: d.http.map(|r| HttpResultDto {
                 status: r.status.as_str().to_owned(),
+                error_detail: r.error_detail,
                 status_code: r.status_code,
                 final_url: r.final_url,
+                redirect_count: r.redirect_count,
                 title: r.title,
+                content_type: r.content_type,
+                content_length: r.content_length,
                 content_hash: r.content_hash,
                 keyword_hits: r
                     .keyword_hits
@@ -297,6 +313,7 @@ impl From<DomainRecord> for DomainResult {
                         pattern: h.pattern,
                         category: h.category,
                         count: h.count,
+                        title_count: h.title_count,
                     })
                     .collect(),
                 fetched_at: r.fetched_at,

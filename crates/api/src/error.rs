@@ -33,6 +33,12 @@ pub enum ErrorCode {
     InvalidTransition,
     /// The resource changed concurrently, or an `expectedStatus` precondition failed.
     Conflict,
+    /// A stored object (persona, proxy, keyword set) cannot be deleted: campaign phases that
+    /// may still run name it; `context.campaigns` lists them.
+    InUse,
+    /// The SSRF guard refuses the address a proxy test was asked to reach (loopback, private,
+    /// link-local, ...) unless the server allows private addresses.
+    TargetNotAllowed,
     /// Authentication is missing or invalid.
     Unauthorized,
     /// The token's role does not allow this.
@@ -52,11 +58,15 @@ impl ErrorCode {
             ErrorCode::InvalidJson | ErrorCode::InvalidQuery | ErrorCode::InvalidPath => {
                 StatusCode::BAD_REQUEST
             }
-            ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed | ErrorCode::TargetNotAllowed => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::NotFound | ErrorCode::RouteNotFound => StatusCode::NOT_FOUND,
-            ErrorCode::InvalidTransition | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::InvalidTransition | ErrorCode::Conflict | ErrorCode::InUse => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -78,6 +88,8 @@ impl ErrorCode {
             ErrorCode::RouteNotFound => "route_not_found",
             ErrorCode::InvalidTransition => "invalid_transition",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::InUse => "in_use",
+            ErrorCode::TargetNotAllowed => "target_not_allowed",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::RateLimited => "rate_limited",

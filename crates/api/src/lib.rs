@@ -7,6 +7,7 @@
 //! [`state::db`], on actix's bounded blocking pool.
 
 pub mod campaigns;
+pub mod catalog;
 pub mod docs;
 pub mod domains;
 pub mod dto;
@@ -43,6 +44,13 @@ pub use state::AppState;
         (name = "campaigns", description = "Campaigns, their phases and transitions"),
         (name = "domains", description = "Import, list and export a campaign's domains"),
         (name = "generation", description = "The pattern generator"),
+        (name = "personas", description = "Stored DNS and HTTP personas that phase \
+                                           configurations name with `personaId`"),
+        (name = "proxies", description = "Stored proxies (`httpKeywordValidation.proxyIds`), \
+                                          with a connectivity test; passwords are never \
+                                          returned"),
+        (name = "keyword-sets", description = "Stored keyword rules that HTTP configurations \
+                                               add with `keywordSetIds`"),
         (name = "operations", description = "Health and readiness. Also served, outside this \
                                              document: `/metrics` (Prometheus text) and `/docs` \
                                              (this page)."),
@@ -76,7 +84,23 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(domains::list_domains)
         .service(domains::import_domains)
         .service(domains::export_domains)
-        .service(domains::preview);
+        .service(domains::preview)
+        .service(catalog::create_persona)
+        .service(catalog::list_personas)
+        .service(catalog::get_persona)
+        .service(catalog::update_persona)
+        .service(catalog::delete_persona)
+        .service(catalog::create_proxy)
+        .service(catalog::list_proxies)
+        .service(catalog::get_proxy)
+        .service(catalog::update_proxy)
+        .service(catalog::delete_proxy)
+        .service(catalog::test_proxy)
+        .service(catalog::create_keyword_set)
+        .service(catalog::list_keyword_sets)
+        .service(catalog::get_keyword_set)
+        .service(catalog::update_keyword_set)
+        .service(catalog::delete_keyword_set);
 }
 
 /// The application: every route, its state and error handlers, and the OpenAPI document

@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use dragnet_domain::TransitionError;
 use dragnet_engine::Engine;
+use dragnet_engine::http::guard::AddressGuard;
 use dragnet_store::{Store, StoreError};
 
 use crate::error::{ApiError, ErrorCode};
@@ -24,6 +25,8 @@ pub struct AppState {
     pub store: Store,
     /// The phase engine (state changes go through it so that they are published and acted on).
     pub engine: Engine,
+    /// Which targets `POST /proxies/{id}/test` may ask a proxy to connect to (the SSRF guard).
+    address_guard: AddressGuard,
     idempotency: Mutex<HashMap<String, Remembered>>,
 }
 
@@ -34,13 +37,29 @@ struct Remembered {
 }
 
 impl AppState {
-    /// State over an engine (and its store).
+    /// State over an engine (and its store), with the SSRF guard on: no loopback, private or
+    /// otherwise non-public proxy test targets (see [`AppState::with_address_guard`]).
     pub fn new(engine: Engine) -> Self {
         Self {
             store: engine.store().clone(),
             engine,
+            address_guard: AddressGuard::new(false, Vec::new()),
             idempotency: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same state with another SSRF guard for proxy tests; the binary passes
+    /// `AddressGuard::new(settings.engine.allow_private_addresses, Vec::new())`, the same
+    /// policy as the HTTP prober's.
+    #[must_use]
+    pub fn with_address_guard(mut self, guard: AddressGuard) -> Self {
+        self.address_guard = guard;
+        self
+    }
+
+    /// The SSRF guard proxy tests are checked against.
+    pub fn address_guard(&self) -> &AddressGuard {
+        &self.address_guard
     }
 
     /// Runs `work` unless a response for `key` was produced in the last 10 minutes, in which

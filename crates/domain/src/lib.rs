@@ -1,10 +1,12 @@
 //! The pure core of Dragnet: campaign phases and their transition rules, validated phase
-//! configurations, domain names and the deterministic name generator.
+//! configurations, the stored objects they refer to (personas, keyword sets, proxies), domain
+//! names and the deterministic name generator.
 //!
 //! Invariant: this crate never performs I/O and depends on no runtime, database, HTTP or DNS
 //! crate, so that other services can link it to validate configurations and reason about
 //! phases. CI enforces that with a negative dependency check.
 
+pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod generator;

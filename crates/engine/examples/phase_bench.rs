@@ -30,30 +30,26 @@
 //! resolvers are accepted.
 
 use std::collections::BTreeMap;
-use std::error::Error;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use dragnet_domain::config::dns::{DnsValidationConfig, DnsValidationConfigInput, ResolverEntry};
 use dragnet_domain::config::generation::{
     DomainGenerationConfig, DomainGenerationConfigInput, PatternType,
 };
 use dragnet_domain::generator::Generator;
-use dragnet_domain::{Action, Phase, PhaseStatus};
+use dragnet_domain::{Action, Phase};
 use dragnet_engine::progress::NullSink;
 use dragnet_engine::{Engine, EngineSettings};
 use dragnet_store::{
     CampaignId, Change, DnsStatus, DomainFilter, NewCampaign, Store, StoreOptions,
 };
 
-type BoxError = Box<dyn Error + Send + Sync>;
-type Result<T> = std::result::Result<T, BoxError>;
+mod bench_support;
+use bench_support::{Result, cpu_seconds, emit, load_average, peak_rss_mib, run_phase};
 
 /// The zone every generated name lives in (the pattern's only TLD).
 const ZONE: &str = "bench.test";
@@ -211,89 +207,6 @@ fn write_zone(dir: &std::path::Path, names: u64) -> Result<()> {
         dir.display()
     );
     Ok(())
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
-/// User + system CPU seconds this process has used so far (`/proc/self/stat`, 100 ticks/s).
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let rest = s.rsplit_once(") ")?.1;
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let user: f64 = fields.get(11)?.parse().ok()?;
-            let system: f64 = fields.get(12)?.parse().ok()?;
-            Some((user + system) / 100.0)
-        })
-        .unwrap_or(0.0)
-}
-
-fn load_average() -> f64 {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
-        .unwrap_or(0.0)
-}
-
-fn emit(name: &str, value: f64, unit: &str) {
-    println!(
-        "{}",
-        serde_json::json!({"name": name, "value": value, "unit": unit})
-    );
-}
-
-/// `url` with its database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (rest, None),
-    };
-    let authority = before_query.split('/').next().unwrap_or(before_query);
-    match query {
-        Some(q) => format!("{scheme}://{authority}/{name}?{q}"),
-        None => format!("{scheme}://{authority}/{name}"),
-    }
-}
-
-/// Applies `action` and waits until the campaign's `phase` is no longer running; returns the
-/// elapsed time from the action.
-async fn run_phase(engine: &Engine, id: CampaignId, phase: Phase) -> Result<Duration> {
-    let start = Instant::now();
-    engine.apply(id, Change::new(Action::Start)).await?;
-    loop {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        let store = engine.store().clone();
-        let campaign = tokio::task::spawn_blocking(move || store.get_campaign(id)).await??;
-        let record = campaign
-            .phase(phase)
-            .ok_or_else(|| format!("campaign has no {phase} row"))?;
-        match record.status {
-            PhaseStatus::Completed => return Ok(start.elapsed()),
-            PhaseStatus::Running | PhaseStatus::Pending => {}
-            other => {
-                return Err(format!(
-                    "{phase} ended {other:?}: {}",
-                    record.error.as_deref().unwrap_or("no error recorded")
-                )
-                .into());
-            }
-        }
-        if start.elapsed() > Duration::from_secs(900) {
-            return Err(format!("{phase} still running after 15 minutes").into());
-        }
-    }
 }
 
 async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
@@ -468,37 +381,11 @@ fn real_main() -> Result<()> {
     if let Some(dir) = &args.write_zone {
         return write_zone(dir, args.names);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    match (&args.sqlite, &args.postgres) {
-        (Some(path), None) => {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{path}{suffix}"));
-            }
-            let result = runtime.block_on(bench(&args, "sqlite", &format!("sqlite://{path}")));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{path}{suffix}"));
-            }
-            result
-        }
-        (None, Some(admin)) => {
-            let name = format!("dragnet_phase_bench_{}", std::process::id());
-            let mut conn = PgConnection::establish(admin)?;
-            conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\""))?;
-            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
-            let result = runtime.block_on(bench(&args, "postgres", &with_database(admin, &name)));
-            // The engine and its pool are gone with `bench`; FORCE ends any straggler.
-            drop(runtime);
-            let dropped =
-                conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
-            result?;
-            dropped?;
-            Ok(())
-        }
-        _ => {
-            Err("give exactly one of --sqlite PATH, --postgres ADMIN_URL, --write-zone DIR".into())
-        }
-    }
+    let args = &args;
+    bench_support::on_scratch_database(
+        "dragnet_phase_bench",
+        args.sqlite.as_deref(),
+        args.postgres.as_deref(),
+        |label, url| async move { bench(args, label, &url).await },
+    )
 }

@@ -13,7 +13,7 @@ use crate::campaigns::phase_value;
 use crate::schema::{campaign_phases, dns_results, domains, http_results, pattern_marks};
 use crate::{
     BackendKind, CampaignId, DnsResult, DnsStatus, DomainFilter, DomainRecord, HttpResult,
-    HttpStatus, InsertReport, KeywordHit, Page, Store, StoreError, from_millis, now_millis, to_i64,
+    HttpStatus, InsertReport, KeywordHit, Page, ResolvedDomain, Store, StoreError, from_millis, now_millis, to_i64,
     to_u64,
 };
 
@@ -248,6 +248,49 @@ impl Store {
         rows.into_iter()
             .map(|(ordinal, name)| Ok((to_u64(ordinal, "ordinal")?, name)))
             .collect()
+    }
+
+    /// The domains in `range` whose DNS result is `resolved`, with the addresses it found, in
+    /// ordinal order: the input of `http_keyword_validation`.
+    pub fn resolved_domains_in(
+        &self,
+        id: CampaignId,
+        range: Range<u64>,
+    ) -> Result<Vec<ResolvedDomain>, StoreError> {
+        let start = to_i64(range.start, "ordinal")?;
+        let end = to_i64(range.end, "ordinal")?;
+        let rows: Vec<(i64, String, String)> = domains::table
+            .inner_join(
+                dns_results::table.on(dns_results::campaign_id
+                    .eq(domains::campaign_id)
+                    .and(dns_results::ordinal.eq(domains::ordinal))),
+            )
+            .filter(domains::campaign_id.eq(id.0))
+            .filter(domains::ordinal.ge(start))
+            .filter(domains::ordinal.lt(end))
+            .filter(dns_results::status.eq(DnsStatus::Resolved.index()))
+            .order(domains::ordinal.asc())
+            .select((domains::ordinal, domains::name, dns_results::addresses))
+            .load(&mut self.conn()?)?;
+        rows.into_iter()
+            .map(|(ordinal, name, addresses)| {
+                Ok(ResolvedDomain {
+                    ordinal: to_u64(ordinal, "ordinal")?,
+                    name,
+                    addresses: decode_addresses(&addresses)?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many of a campaign's domains have a DNS result with `status`.
+    pub fn count_dns_status(&self, id: CampaignId, status: DnsStatus) -> Result<u64, StoreError> {
+        let n: i64 = dns_results::table
+            .filter(dns_results::campaign_id.eq(id.0))
+            .filter(dns_results::status.eq(status.index()))
+            .count()
+            .get_result(&mut self.conn()?)?;
+        to_u64(n, "count")
     }
 
     /// Completes a phase's counters by counting: `n` items processed and succeeded (for
@@ -497,19 +540,22 @@ pub(crate) fn encode_addresses(addresses: &[IpAddr]) -> String {
     out
 }
 
+fn decode_addresses(addresses: &str) -> Result<Vec<IpAddr>, StoreError> {
+    if addresses.is_empty() {
+        return Ok(Vec::new());
+    }
+    addresses
+        .split(',')
+        .map(|a| {
+            a.parse::<IpAddr>()
+                .map_err(|_| StoreError::Corrupt(format!("stored address `{a}` is not an IP")))
+        })
+        .collect()
+}
+
 fn decode_dns(ordinal: u64, cols: DnsCols) -> Result<DnsResult, StoreError> {
     let (status, error_kind, addresses, attempts, checked_at) = cols;
-    let addresses = if addresses.is_empty() {
-        Vec::new()
-    } else {
-        addresses
-            .split(',')
-            .map(|a| {
-                a.parse::<IpAddr>()
-                    .map_err(|_| StoreError::Corrupt(format!("stored address `{a}` is not an IP")))
-            })
-            .collect::<Result<_, _>>()?
-    };
+    let addresses = decode_addresses(&addresses)?;
     Ok(DnsResult {
         ordinal,
         status: DnsStatus::from_index(status)

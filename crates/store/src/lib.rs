@@ -27,10 +27,14 @@
 //! - Ordinals and pattern ordinals are stored as 64-bit signed integers; values above
 //!   `i64::MAX` are refused with [`StoreError::OutOfRange`].
 //! - Timestamps are UTC, stored as unix milliseconds on both backends.
+//! - The catalog (personas, proxies, keyword sets) takes validated domain objects, assigns
+//!   their ids (`per_…`, `prx_…`, `kws_…`) and refuses to delete what a campaign phase that
+//!   may still run names ([`CatalogError`]).
 //! - See `docs/storage.md` for the schema.
 
 mod backend;
 mod campaigns;
+mod catalog;
 mod domains;
 mod error;
 mod leases;
@@ -45,6 +49,10 @@ use chrono::{DateTime, TimeZone, Utc};
 
 pub use backend::BackendKind;
 pub use campaigns::{DELETE_CHUNK, MAX_CAMPAIGN_PAGE};
+pub use catalog::{
+    CatalogCursor, CatalogError, CatalogKind, CatalogLookup, CatalogUse, ID_RANDOM_CHARS,
+    MAX_CATALOG_PAGE, StoredKeywordSet, StoredPersona, StoredProxy,
+};
 pub use domains::{
     DomainExport, EXPORT_PAGE, GeneratedChunk, INSERT_BATCH, INSERT_BATCH_POSTGRES, MAX_DOMAIN_PAGE,
 };

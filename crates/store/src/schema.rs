@@ -90,6 +90,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    personas (id) {
+        id -> Text,
+        kind -> SmallInt,
+        name -> Text,
+        settings -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    proxies (id) {
+        id -> Text,
+        name -> Text,
+        protocol -> SmallInt,
+        host -> Text,
+        port -> Integer,
+        username -> Nullable<Text>,
+        password -> Nullable<Text>,
+        accept_invalid_certificates -> Bool,
+        enabled -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    keyword_sets (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        rules -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(campaign_phases -> campaigns (campaign_id));
 diesel::joinable!(domains -> campaigns (campaign_id));
 diesel::joinable!(chunk_leases -> campaigns (campaign_id));
@@ -102,4 +143,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     http_results,
     pattern_marks,
     chunk_leases,
+    personas,
+    proxies,
+    keyword_sets,
 );

@@ -359,6 +359,9 @@ pub struct KeywordHit {
     pub category: String,
     /// How many times it matched the visible text.
     pub count: u32,
+    /// How many times it matched the page title (counted apart from the visible text).
+    #[serde(default)]
+    pub title_count: u32,
 }
 
 /// The HTTP phase's result for one domain (without the page snapshot, which is read
@@ -399,6 +402,18 @@ pub struct NewHttpResult {
     pub result: HttpResult,
     /// The compressed snapshot, if one was kept.
     pub snapshot: Option<Vec<u8>>,
+}
+
+/// A domain whose DNS result is `resolved`, with the addresses found: what the HTTP phase
+/// probes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedDomain {
+    /// Its ordinal in the campaign.
+    pub ordinal: u64,
+    /// The name.
+    pub name: String,
+    /// The addresses the DNS phase found.
+    pub addresses: Vec<IpAddr>,
 }
 
 /// A domain with the results of the phases that processed it.

@@ -80,6 +80,7 @@ fn http(ordinal: u64, keyword: &str) -> NewHttpResult {
                 pattern: keyword.to_owned(),
                 category: "brand".to_owned(),
                 count: 2,
+                title_count: 1,
             }],
             fetched_at: time(1_700_000_000_000),
         },

@@ -228,6 +228,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/keyword-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List keyword sets, newest first (keyset pages). */
+        get: operations["listKeywordSets"];
+        put?: never;
+        /** Create a keyword set. */
+        post: operations["createKeywordSet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keyword-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a keyword set. */
+        get: operations["getKeywordSet"];
+        /** Replace a keyword set. */
+        put: operations["updateKeywordSet"];
+        post?: never;
+        /** Delete a keyword set no campaign phase that may still run names. */
+        delete: operations["deleteKeywordSet"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/personas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List personas, newest first (keyset pages), optionally of one kind. */
+        get: operations["listPersonas"];
+        put?: never;
+        /** Create a DNS or HTTP persona. */
+        post: operations["createPersona"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/personas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a persona. */
+        get: operations["getPersona"];
+        /** Replace a persona (its kind cannot change). */
+        put: operations["updatePersona"];
+        post?: never;
+        /** Delete a persona no campaign phase that may still run names. */
+        delete: operations["deletePersona"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List proxies, newest first (keyset pages). */
+        get: operations["listProxies"];
+        put?: never;
+        /** Create a proxy. */
+        post: operations["createProxy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proxies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a proxy (without its password). */
+        get: operations["getProxy"];
+        /** Replace a proxy; an absent `password` keeps the stored one. */
+        put: operations["updateProxy"];
+        post?: never;
+        /** Delete a proxy no campaign phase that may still run names. */
+        delete: operations["deleteProxy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proxies/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test a proxy: open a real tunnel through it to a target the operator names. */
+        post: operations["testProxy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -455,6 +583,25 @@ export interface components {
             /** @description Display name, 1–200 characters. */
             name: string;
         };
+        /** @description The JSON input of [`DnsResolverSettings`] (the body of a DNS persona). */
+        DnsResolverSettings: {
+            /**
+             * @description Resolvers to query over UDP, 1 to 1000, no duplicates. In order of preference for the
+             *     `failover` strategy.
+             */
+            resolvers: components["schemas"]["ResolverEntry"][];
+            /**
+             * Format: int32
+             * @description Retries after the first attempt on a timeout, 0 to 10; default 2.
+             */
+            retries?: number | null;
+            strategy?: null | components["schemas"]["DnsStrategy"];
+            /**
+             * Format: int32
+             * @description Time to wait for one answer, 100 to 30000 ms; default 2000.
+             */
+            timeoutMs?: number | null;
+        };
         /** @description A DNS result as returned by the API. */
         DnsResultDto: {
             /** @description The addresses found. */
@@ -590,7 +737,7 @@ export interface components {
          * @description Stable machine-readable error codes. Clients switch on these, never on messages.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "validation_failed" | "invalid_query" | "invalid_path" | "unsupported_media_type" | "payload_too_large" | "not_found" | "route_not_found" | "invalid_transition" | "conflict" | "unauthorized" | "forbidden" | "rate_limited" | "service_unavailable" | "internal";
+        ErrorCode: "invalid_json" | "validation_failed" | "invalid_query" | "invalid_path" | "unsupported_media_type" | "payload_too_large" | "not_found" | "route_not_found" | "invalid_transition" | "conflict" | "in_use" | "target_not_allowed" | "unauthorized" | "forbidden" | "rate_limited" | "service_unavailable" | "internal";
         /** @description `POST /generation/preview`. */
         GenerationPreview: {
             /** @description Names the campaign would receive (after `offsetStart`, capped by `maxDomains`). */
@@ -620,6 +767,11 @@ export interface components {
          */
         HttpKeywordValidationConfig: {
             /**
+             * @description Accept any TLS certificate of the probed sites (expired, self-signed, wrong name);
+             *     default `false`. The connection is still encrypted.
+             */
+            acceptInvalidCertificates?: boolean | null;
+            /**
              * @description Final status codes (after redirects) counted as `ok`, as codes or classes, at most 100;
              *     default `["2xx"]`.
              */
@@ -643,7 +795,10 @@ export interface components {
             } | null;
             /** @description Keyword rules counted on each page, at most 1000, no duplicates. */
             keywordRules?: components["schemas"]["KeywordRule"][] | null;
-            /** @description Stored keyword sets whose rules are added to `keywordRules`, at most 100. */
+            /**
+             * @description Stored keyword sets whose rules are added to `keywordRules`, at most 100, no
+             *     duplicates.
+             */
             keywordSetIds?: string[] | null;
             /**
              * Format: int32
@@ -664,12 +819,23 @@ export interface components {
             personaId?: string | null;
             ports?: null | components["schemas"]["HttpPorts"];
             /**
+             * @description Stored proxies to send the requests through, at most 100, no duplicates; direct
+             *     connections when absent or empty.
+             */
+            proxyIds?: string[] | null;
+            proxyRotation?: null | components["schemas"]["ProxyRotation"];
+            /**
              * Format: int32
              * @description Most requests per second for the whole campaign, 1 to 100000; unlimited when absent.
              */
             rateLimitPerSecond?: number | null;
             /** @description Schemes to try, in order, until one answers; default `["https", "http"]`. */
             schemes?: components["schemas"]["Scheme"][] | null;
+            /**
+             * @description Keep a bounded, compressed snapshot of each page for the later phases (content
+             *     analysis and lead extraction need it); default `true`.
+             */
+            snapshot?: boolean | null;
             /**
              * Format: int32
              * @description Time for a whole request, 500 to 120000 ms; default 10000.
@@ -694,10 +860,53 @@ export interface components {
              */
             https?: number | null;
         };
+        /** @description The JSON input of [`HttpRequestSettings`] (the body of an HTTP persona). */
+        HttpRequestSettings: {
+            /**
+             * Format: int32
+             * @description Time to establish a connection, 100 to 60000 ms and at most `timeoutMs`; default 5000.
+             */
+            connectTimeoutMs?: number | null;
+            /**
+             * @description Extra request headers, at most 64. Names are case-insensitive tokens (stored in
+             *     lowercase); values are visible ASCII. Hop-by-hop and client-managed headers are refused.
+             */
+            headers?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Format: int32
+             * @description Redirects followed, 0 to 20; default 5.
+             */
+            maxRedirects?: number | null;
+            /**
+             * Format: int32
+             * @description Time for a whole request, 500 to 120000 ms; default 10000.
+             */
+            timeoutMs?: number | null;
+            /**
+             * @description The `User-Agent` header, 1 to 512 visible ASCII characters; default
+             *     `Mozilla/5.0 (compatible; Dragnet/<version>)`.
+             */
+            userAgent?: string | null;
+        };
         /** @description An HTTP result as returned by the API. */
         HttpResultDto: {
-            /** @description A hash of the body. */
+            /** @description SHA-256 (lowercase hex) of the body as read (decompressed, capped). */
             contentHash?: string | null;
+            /**
+             * Format: int64
+             * @description The body's length in bytes: its `Content-Length`, else the bytes read when the whole
+             *     body was read under the cap.
+             */
+            contentLength?: number | null;
+            /** @description The final response's `Content-Type`. */
+            contentType?: string | null;
+            /**
+             * @description What went wrong, for every status but `ok`: each attempt (scheme, address, redirect
+             *     hop) and its error.
+             */
+            errorDetail?: string | null;
             /**
              * Format: date-time
              * @description When the fetch finished.
@@ -707,6 +916,11 @@ export interface components {
             finalUrl?: string | null;
             /** @description Keyword hits per rule. */
             keywordHits: components["schemas"]["KeywordHitDto"][];
+            /**
+             * Format: int32
+             * @description How many redirects were followed.
+             */
+            redirectCount: number;
             /** @description `ok`, `unreachable`, `timeout`, `tls_error`, `http_error` or `blocked`. */
             status: string;
             /**
@@ -748,6 +962,11 @@ export interface components {
             count: number;
             /** @description The rule's pattern. */
             pattern: string;
+            /**
+             * Format: int32
+             * @description Matches in the page title (counted apart from the visible text).
+             */
+            titleCount: number;
         };
         /**
          * @description How a keyword rule's pattern is matched.
@@ -763,9 +982,68 @@ export interface components {
             kind?: null | components["schemas"]["KeywordKind"];
             /**
              * @description The text or regex to count, 1 to 512 characters, not blank, no control characters.
-             *     Regexes must compile (at most 1 MiB compiled) and must not match the empty string.
+             *     Regexes must compile (at most 4 MiB compiled) and must not match the empty string.
              */
             pattern: string;
+        };
+        /** @description A stored keyword set. */
+        KeywordSetDto: {
+            /**
+             * Format: date-time
+             * @description Creation time (UTC).
+             */
+            createdAt: string;
+            /** @description Description, if any. */
+            description?: string | null;
+            /** @description Its id (`kws_…`), for `httpKeywordValidation.keywordSetIds`. */
+            id: string;
+            /** @description Display name. */
+            name: string;
+            /** @description The rules, every field written down. */
+            rules: components["schemas"]["KeywordRule"][];
+            /**
+             * Format: date-time
+             * @description Last change (UTC).
+             */
+            updatedAt: string;
+            /**
+             * Format: int64
+             * @description Incremented by every update; pass it as `expectedVersion` for a compare-and-set.
+             */
+            version: number;
+        };
+        /** @description One page of keyword sets. */
+        KeywordSetPage: {
+            /** @description The keyword sets, newest first. */
+            items: components["schemas"]["KeywordSetDto"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            nextCursor?: string | null;
+        };
+        /** @description `POST /keyword-sets`. */
+        KeywordSetRequest: {
+            /** @description Description, at most 1000 characters (line breaks allowed). */
+            description?: string | null;
+            /** @description Display name, 1–100 characters. */
+            name: string;
+            /**
+             * @description The rules, 1–1000, no duplicates; the same limits as inline `keywordRules` (one regex
+             *     budget for the whole set).
+             */
+            rules: components["schemas"]["KeywordRule"][];
+        };
+        /** @description `PUT /keyword-sets/{id}`: the whole keyword set. */
+        KeywordSetUpdate: {
+            /** @description Description, at most 1000 characters (line breaks allowed). */
+            description?: string | null;
+            /**
+             * Format: int64
+             * @description Refuse with 409 `conflict` unless the keyword set is still at this version.
+             */
+            expectedVersion?: number | null;
+            /** @description Display name, 1–100 characters. */
+            name: string;
+            /** @description The rules (see `KeywordSetRequest`). */
+            rules: components["schemas"]["KeywordRule"][];
         };
         /** @description The JSON input of a [`LeadExtractionConfig`]. Every field is optional. */
         LeadExtractionConfig: {
@@ -801,6 +1079,76 @@ export interface components {
          * @enum {string}
          */
         PatternType: "prefix" | "suffix" | "both";
+        /** @description A stored persona. */
+        PersonaDto: {
+            /**
+             * Format: date-time
+             * @description Creation time (UTC).
+             */
+            createdAt: string;
+            /** @description Its id (`per_…`), for `dnsValidation.personaId` or `httpKeywordValidation.personaId`. */
+            id: string;
+            /** @description `dns` or `http`. */
+            kind: components["schemas"]["PersonaKind"];
+            /** @description Display name. */
+            name: string;
+            /** @description The settings, every default written down. */
+            settings: components["schemas"]["PersonaSettings"];
+            /**
+             * Format: date-time
+             * @description Last change (UTC).
+             */
+            updatedAt: string;
+            /**
+             * Format: int64
+             * @description Incremented by every update; pass it as `expectedVersion` for a compare-and-set.
+             */
+            version: number;
+        };
+        /**
+         * @description The two kinds of persona.
+         * @enum {string}
+         */
+        PersonaKind: "dns" | "http";
+        /** @description One page of personas. */
+        PersonaPage: {
+            /** @description The personas, newest first. */
+            items: components["schemas"]["PersonaDto"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            nextCursor?: string | null;
+        };
+        /** @description `POST /personas`. */
+        PersonaRequest: {
+            /** @description `dns` or `http`; decides the shape of `settings`. */
+            kind: components["schemas"]["PersonaKind"];
+            /** @description Display name, 1–100 characters. */
+            name: string;
+            /**
+             * @description `DnsResolverSettings` for `dns` (`resolvers` required), `HttpRequestSettings` for
+             *     `http` (`{}` takes every default).
+             */
+            settings: components["schemas"]["PersonaSettings"];
+        };
+        /**
+         * @description A persona's settings, by kind: the resolver settings of a `dns` persona or the request
+         *     settings of an `http` persona (the same shapes and rules as inline in a phase
+         *     configuration).
+         */
+        PersonaSettings: components["schemas"]["DnsResolverSettings"] | components["schemas"]["HttpRequestSettings"];
+        /** @description `PUT /personas/{id}`: the whole persona. Its kind cannot change. */
+        PersonaUpdate: {
+            /**
+             * Format: int64
+             * @description Refuse with 409 `conflict` unless the persona is still at this version.
+             */
+            expectedVersion?: number | null;
+            /** @description The persona's kind, which must be the stored one. */
+            kind: components["schemas"]["PersonaKind"];
+            /** @description Display name, 1–100 characters. */
+            name: string;
+            /** @description The new settings (see `PersonaRequest`). */
+            settings: components["schemas"]["PersonaSettings"];
+        };
         /**
          * @description A phase of a campaign, in pipeline order. The serialised ids are the canonical spelling used
          *     everywhere (database, Rust, JSON, URLs, TypeScript).
@@ -893,6 +1241,165 @@ export interface components {
             field: string;
             /** @description What is wrong with it. */
             message: string;
+        };
+        /** @description A stored proxy. The password is never returned. */
+        ProxyDto: {
+            /** @description `https` proxies: whether any certificate of the proxy is accepted. */
+            acceptInvalidCertificates: boolean;
+            /**
+             * Format: date-time
+             * @description Creation time (UTC).
+             */
+            createdAt: string;
+            /** @description Whether campaigns use the proxy. */
+            enabled: boolean;
+            /** @description Whether a password is stored (it is never returned). */
+            hasPassword: boolean;
+            /** @description Host name (lowercase) or IP address (IPv6 without brackets). */
+            host: string;
+            /** @description Its id (`prx_…`), for `httpKeywordValidation.proxyIds`. */
+            id: string;
+            /** @description Display name. */
+            name: string;
+            /**
+             * Format: int32
+             * @description Port.
+             */
+            port: number;
+            /** @description `http`, `https` or `socks5`. */
+            protocol: components["schemas"]["ProxyProtocol"];
+            /**
+             * Format: date-time
+             * @description Last change (UTC).
+             */
+            updatedAt: string;
+            /** @description The username, when credentials are set. */
+            username?: string | null;
+            /**
+             * Format: int64
+             * @description Incremented by every update; pass it as `expectedVersion` for a compare-and-set.
+             */
+            version: number;
+        };
+        /** @description One page of proxies. */
+        ProxyPage: {
+            /** @description The proxies, newest first. */
+            items: components["schemas"]["ProxyDto"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            nextCursor?: string | null;
+        };
+        /**
+         * @description How Dragnet talks to a proxy.
+         * @enum {string}
+         */
+        ProxyProtocol: "http" | "https" | "socks5";
+        /** @description `POST /proxies`. */
+        ProxyRequest: {
+            /** @description `https` only: accept any certificate of the proxy (default false). */
+            acceptInvalidCertificates?: boolean | null;
+            /** @description Whether campaigns use the proxy (default true). */
+            enabled?: boolean | null;
+            /** @description Host name or IP address (IPv6 with or without brackets); no port, no credentials. */
+            host: string;
+            /** @description Display name, 1–100 characters. */
+            name: string;
+            /**
+             * @description Password, 1–255 bytes, no control characters; given together with `username`. Stored
+             *     for the engine, never returned.
+             */
+            password?: string | null;
+            /**
+             * Format: int32
+             * @description Port, 1–65535.
+             */
+            port: number;
+            /** @description `http` (CONNECT over TCP), `https` (CONNECT inside TLS to the proxy) or `socks5`. */
+            protocol: components["schemas"]["ProxyProtocol"];
+            /**
+             * @description Username, 1–255 bytes, no control characters (no `:` for `http`/`https`); given
+             *     together with `password`.
+             */
+            username?: string | null;
+        };
+        /**
+         * @description How requests are spread over the configured proxies.
+         * @enum {string}
+         */
+        ProxyRotation: "round_robin" | "random";
+        /** @description `POST /proxies/{id}/test`: where to open a tunnel to through the proxy. */
+        ProxyTestRequest: {
+            /**
+             * @description The target's host name or IP address. A name is resolved by this server; every
+             *     address goes through the SSRF guard before anything is sent to the proxy.
+             */
+            targetHost: string;
+            /**
+             * Format: int32
+             * @description The target's port, 1–65535.
+             */
+            targetPort: number;
+            /**
+             * Format: int32
+             * @description Time for the whole test, 100–60000 ms (default 10000).
+             */
+            timeoutMs?: number | null;
+        };
+        /**
+         * @description The outcome of a proxy test. A proxy that fails the test is still a successful request:
+         *     `ok` is false and `error` says why.
+         */
+        ProxyTestResult: {
+            /**
+             * Format: int64
+             * @description Milliseconds until the connection to the proxy was up (TCP, and TLS for `https`).
+             */
+            connectMs?: number | null;
+            /** @description Why the test failed (never contains the password). */
+            error?: string | null;
+            /** @description Whether a tunnel to the target was opened through the proxy. */
+            ok: boolean;
+            /**
+             * @description On failure: whether the proxy itself is at fault (unreachable, TLS, credentials, bad
+             *     replies) rather than the target (the proxy could not reach it).
+             */
+            proxyFault?: boolean | null;
+            /** @description The target: `host:port`, with the address used when a name was resolved. */
+            target: string;
+            /**
+             * Format: int64
+             * @description Milliseconds until the tunnel to the target was open.
+             */
+            tunnelMs?: number | null;
+        };
+        /**
+         * @description `PUT /proxies/{id}`: the whole proxy. `password` absent keeps the stored one (when a
+         *     `username` is given), `null` removes it, a string replaces it.
+         */
+        ProxyUpdate: {
+            /** @description `https` only: accept any certificate of the proxy (default false). */
+            acceptInvalidCertificates?: boolean | null;
+            /** @description Whether campaigns use the proxy (default true). */
+            enabled?: boolean | null;
+            /**
+             * Format: int64
+             * @description Refuse with 409 `conflict` unless the proxy is still at this version.
+             */
+            expectedVersion?: number | null;
+            /** @description Host name or IP address. */
+            host: string;
+            /** @description Display name, 1–100 characters. */
+            name: string;
+            /** @description Absent: keep the stored password; `null`: remove it; a string: replace it. */
+            password?: string | null;
+            /**
+             * Format: int32
+             * @description Port, 1–65535.
+             */
+            port: number;
+            /** @description `http`, `https` or `socks5`. */
+            protocol: components["schemas"]["ProxyProtocol"];
+            /** @description Username; without it the proxy has no credentials (and a stored password is removed). */
+            username?: string | null;
         };
         /**
          * @description A DNS record type the phase asks for.
@@ -1833,6 +2340,793 @@ export interface operations {
                 };
             };
             /** @description Invalid configuration; `errors` names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listKeywordSets: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keyword sets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordSetPage"];
+                };
+            };
+            /** @description Invalid query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createKeywordSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeywordSetRequest"];
+            };
+        };
+        responses: {
+            /** @description The keyword set was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordSetDto"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid keyword set; `errors` names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getKeywordSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyword set id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keyword set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordSetDto"];
+                };
+            };
+            400: components["responses"]["InvalidPath"];
+            /** @description No such keyword set. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateKeywordSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyword set id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeywordSetUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated keyword set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordSetDto"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such keyword set. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `expectedVersion` is not the current version (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid keyword set; `errors` names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteKeywordSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Keyword set id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidPath"];
+            /** @description No such keyword set. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Campaign phases that may still run name it (`in_use`); `context.campaigns` lists them. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPersonas: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description Only personas of this kind. */
+                kind?: components["schemas"]["PersonaKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of personas. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaPage"];
+                };
+            };
+            /** @description Invalid query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPersona: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaRequest"];
+            };
+        };
+        responses: {
+            /** @description The persona was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaDto"];
+                };
+            };
+            /** @description Malformed JSON, or settings of the wrong shape for the kind. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid persona; `errors` names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPersona: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Persona id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The persona. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaDto"];
+                };
+            };
+            400: components["responses"]["InvalidPath"];
+            /** @description No such persona. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePersona: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Persona id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonaUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated persona. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonaDto"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such persona. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `expectedVersion` is not the current version (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid persona, or another kind; `errors` names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deletePersona: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Persona id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidPath"];
+            /** @description No such persona. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Campaign phases that may still run name it (`in_use`); `context.campaigns` lists them. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listProxies: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of proxies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyPage"];
+                };
+            };
+            /** @description Invalid query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createProxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description The proxy was created (the password is not returned). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyDto"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid proxy; `errors` names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getProxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Proxy id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proxy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyDto"];
+                };
+            };
+            400: components["responses"]["InvalidPath"];
+            /** @description No such proxy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateProxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Proxy id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProxyUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated proxy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyDto"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such proxy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `expectedVersion` is not the current version, or the proxy changed while the stored password was kept (`conflict`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid proxy; `errors` names the fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteProxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Proxy id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidPath"];
+            /** @description No such proxy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Campaign phases that may still run name it (`in_use`); `context.campaigns` lists them. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    testProxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Proxy id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProxyTestRequest"];
+            };
+        };
+        responses: {
+            /** @description The test ran: `ok` says whether the tunnel opened, `error` why not. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyTestResult"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such proxy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid target or timeout (`validation_failed`), or a target the SSRF guard refuses (`target_not_allowed`); nothing was sent to the proxy. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -3,8 +3,8 @@
 //! The settings are in two groups. The *request settings* (user agent, headers, timeouts,
 //! redirects) say what a request looks like; they are given inline or by a stored HTTP
 //! persona (`personaId`), never both. The *campaign settings* (schemes, ports, accepted
-//! status codes, body cap, concurrency, rate limit, keyword rules and keyword sets) are always
-//! given here.
+//! status codes, body cap, concurrency, rate limit, keyword rules and keyword sets, proxies,
+//! certificate checking, snapshots) are always given here.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -74,6 +74,8 @@ pub const MAX_PATTERN_CHARS: usize = 512;
 pub const MAX_CATEGORY_CHARS: usize = 64;
 /// Most keyword sets referenced.
 pub const MAX_KEYWORD_SETS: usize = 100;
+/// Most stored proxies referenced.
+pub const MAX_PROXIES: usize = 100;
 /// Largest compiled size (Thompson NFA, the `regex` crate's `size_limit`) of one regex
 /// rule, in bytes.
 pub const MAX_REGEX_COMPILED_BYTES: usize = 4 * 1024 * 1024;
@@ -164,6 +166,18 @@ pub enum KeywordKind {
     Regex,
 }
 
+/// How requests are spread over the configured proxies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProxyRotation {
+    /// Each proxy in turn.
+    #[default]
+    RoundRobin,
+    /// A proxy picked uniformly at random for each request.
+    Random,
+}
+
 /// A validated keyword rule: what to count in a page's visible text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "KeywordRuleInput", into = "KeywordRuleInput")]
@@ -184,7 +198,7 @@ pub struct KeywordRule {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KeywordRuleInput {
     /// The text or regex to count, 1 to 512 characters, not blank, no control characters.
-    /// Regexes must compile (at most 1 MiB compiled) and must not match the empty string.
+    /// Regexes must compile (at most 4 MiB compiled) and must not match the empty string.
     pub pattern: String,
     /// `literal` (default) or `regex`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,6 +277,70 @@ impl KeywordRule {
             category,
         })
     }
+}
+
+/// Validates a list of keyword rules together, as a configuration's `keywordRules` or a
+/// stored keyword set's `rules` are: at most [`MAX_KEYWORD_RULES`] rules, one regex budget
+/// shared by all of them ([`MAX_REGEX_TOTAL_BYTES`] compiled, [`MAX_REGEX_CASE_FOLD_CODE_POINTS`]
+/// case-folded), and no rule equal to an earlier one in what it matches.
+///
+/// Errors are named after `field`: `field` for the count, `field[i].pattern` for a bad rule,
+/// `field[i]` for a duplicate (`duplicates field[j]`).
+pub fn validate_rules(
+    field: &str,
+    inputs: Vec<KeywordRuleInput>,
+) -> Result<Vec<KeywordRule>, ValidationErrors> {
+    let mut errors = Vec::new();
+    let rules = rules_into(&mut errors, field, inputs);
+    ValidationErrors::check(errors)?;
+    Ok(rules)
+}
+
+/// [`validate_rules`], recording errors in `errors` and returning the valid rules.
+fn rules_into(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    inputs: Vec<KeywordRuleInput>,
+) -> Vec<KeywordRule> {
+    if inputs.len() > MAX_KEYWORD_RULES {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "must list at most {MAX_KEYWORD_RULES} rules (got {})",
+                inputs.len()
+            ),
+        ));
+    }
+    let mut budget = RegexBudget::new();
+    let rules: Vec<Option<KeywordRule>> = inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            KeywordRule::validate(rule, &mut budget)
+                .map_err(|e| errors.extend(e.within(&format!("{field}[{i}]")).into_errors()))
+                .ok()
+        })
+        .collect();
+    // A rule equal to an earlier one in what it matches would count every hit twice; the
+    // category does not change what is matched, and case does not matter in a
+    // case-insensitive literal.
+    check::no_duplicates(
+        errors,
+        field,
+        rules.iter().enumerate().map(|(i, r)| {
+            r.as_ref()
+                .map(|r| {
+                    let pattern = if r.kind == KeywordKind::Literal && !r.case_sensitive {
+                        r.pattern.to_lowercase()
+                    } else {
+                        r.pattern.clone()
+                    };
+                    (pattern, r.kind, r.case_sensitive)
+                })
+                .ok_or(i)
+        }),
+    );
+    rules.into_iter().flatten().collect()
 }
 
 /// Checks a pattern; the error is a message for the `pattern` field.
@@ -965,6 +1043,10 @@ pub struct HttpKeywordValidationConfig {
     rate_limit_per_second: Option<u32>,
     keyword_rules: Vec<KeywordRule>,
     keyword_set_ids: Vec<StoredId>,
+    proxy_ids: Vec<StoredId>,
+    proxy_rotation: ProxyRotation,
+    accept_invalid_certificates: bool,
+    snapshot: bool,
 }
 
 /// The JSON input of an [`HttpKeywordValidationConfig`]. Every field is optional.
@@ -1024,9 +1106,25 @@ pub struct HttpKeywordValidationConfigInput {
     /// Keyword rules counted on each page, at most 1000, no duplicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword_rules: Option<Vec<KeywordRuleInput>>,
-    /// Stored keyword sets whose rules are added to `keywordRules`, at most 100.
+    /// Stored keyword sets whose rules are added to `keywordRules`, at most 100, no
+    /// duplicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword_set_ids: Option<Vec<String>>,
+    /// Stored proxies to send the requests through, at most 100, no duplicates; direct
+    /// connections when absent or empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_ids: Option<Vec<String>>,
+    /// How requests are spread over `proxyIds`; default `round_robin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_rotation: Option<ProxyRotation>,
+    /// Accept any TLS certificate of the probed sites (expired, self-signed, wrong name);
+    /// default `false`. The connection is still encrypted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_invalid_certificates: Option<bool>,
+    /// Keep a bounded, compressed snapshot of each page for the later phases (content
+    /// analysis and lead extraction need it); default `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<bool>,
 }
 
 schema_from_input!(
@@ -1164,48 +1262,11 @@ impl TryFrom<HttpKeywordValidationConfigInput> for HttpKeywordValidationConfig {
             )
         });
 
-        let rule_inputs = input.keyword_rules.unwrap_or_default();
-        if rule_inputs.len() > MAX_KEYWORD_RULES {
-            errors.push(FieldError::new(
-                "keywordRules",
-                format!(
-                    "must list at most {MAX_KEYWORD_RULES} rules (got {})",
-                    rule_inputs.len()
-                ),
-            ));
-        }
-        let mut budget = RegexBudget::new();
-        let rules: Vec<Option<KeywordRule>> = rule_inputs
-            .into_iter()
-            .enumerate()
-            .map(|(i, rule)| {
-                KeywordRule::validate(rule, &mut budget)
-                    .map_err(|e| {
-                        errors.extend(e.within(&format!("keywordRules[{i}]")).into_errors())
-                    })
-                    .ok()
-            })
-            .collect();
-        // A rule equal to an earlier one in what it matches would count every hit twice;
-        // the category does not change what is matched, and case does not matter in a
-        // case-insensitive literal.
-        check::no_duplicates(
+        let keyword_rules = rules_into(
             &mut errors,
             "keywordRules",
-            rules.iter().enumerate().map(|(i, r)| {
-                r.as_ref()
-                    .map(|r| {
-                        let pattern = if r.kind == KeywordKind::Literal && !r.case_sensitive {
-                            r.pattern.to_lowercase()
-                        } else {
-                            r.pattern.clone()
-                        };
-                        (pattern, r.kind, r.case_sensitive)
-                    })
-                    .ok_or(i)
-            }),
+            input.keyword_rules.unwrap_or_default(),
         );
-        let keyword_rules = rules.into_iter().flatten().collect();
 
         let set_inputs = input.keyword_set_ids.unwrap_or_default();
         if set_inputs.len() > MAX_KEYWORD_SETS {
@@ -1230,6 +1291,29 @@ impl TryFrom<HttpKeywordValidationConfigInput> for HttpKeywordValidationConfig {
         );
         let keyword_set_ids = sets.into_iter().flatten().collect();
 
+        let proxy_inputs = input.proxy_ids.unwrap_or_default();
+        if proxy_inputs.len() > MAX_PROXIES {
+            errors.push(FieldError::new(
+                "proxyIds",
+                format!("must list at most {MAX_PROXIES} proxies"),
+            ));
+        }
+        let proxies: Vec<Option<StoredId>> = proxy_inputs
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                StoredId::parse(id)
+                    .map_err(|e| errors.push(e.within(&format!("proxyIds[{i}]"))))
+                    .ok()
+            })
+            .collect();
+        check::no_duplicates(
+            &mut errors,
+            "proxyIds",
+            proxies.iter().enumerate().map(|(i, s)| s.as_ref().ok_or(i)),
+        );
+        let proxy_ids = proxies.into_iter().flatten().collect();
+
         ValidationErrors::check(errors)?;
         match request_source {
             Some(request_source) => Ok(Self {
@@ -1243,6 +1327,10 @@ impl TryFrom<HttpKeywordValidationConfigInput> for HttpKeywordValidationConfig {
                 rate_limit_per_second,
                 keyword_rules,
                 keyword_set_ids,
+                proxy_ids,
+                proxy_rotation: input.proxy_rotation.unwrap_or_default(),
+                accept_invalid_certificates: input.accept_invalid_certificates.unwrap_or(false),
+                snapshot: input.snapshot.unwrap_or(true),
             }),
             // Unreachable: a missing source always recorded an error above.
             None => Err(ValidationErrors::single("personaId", "is invalid")),
@@ -1272,6 +1360,15 @@ impl From<HttpKeywordValidationConfig> for HttpKeywordValidationConfigInput {
                     .map(|id| id.as_str().to_owned())
                     .collect(),
             ),
+            proxy_ids: Some(
+                c.proxy_ids
+                    .iter()
+                    .map(|id| id.as_str().to_owned())
+                    .collect(),
+            ),
+            proxy_rotation: Some(c.proxy_rotation),
+            accept_invalid_certificates: Some(c.accept_invalid_certificates),
+            snapshot: Some(c.snapshot),
             ..Self::default()
         };
         match c.request_source {
@@ -1302,6 +1399,10 @@ impl Default for HttpKeywordValidationConfig {
             rate_limit_per_second: None,
             keyword_rules: Vec::new(),
             keyword_set_ids: Vec::new(),
+            proxy_ids: Vec::new(),
+            proxy_rotation: ProxyRotation::RoundRobin,
+            accept_invalid_certificates: false,
+            snapshot: true,
         }
     }
 }
@@ -1376,6 +1477,27 @@ impl HttpKeywordValidationConfig {
     /// The stored keyword sets whose rules are added to the inline ones.
     pub fn keyword_set_ids(&self) -> &[StoredId] {
         &self.keyword_set_ids
+    }
+
+    /// The stored proxies requests go through, in the order given; empty for direct
+    /// connections.
+    pub fn proxy_ids(&self) -> &[StoredId] {
+        &self.proxy_ids
+    }
+
+    /// How requests are spread over the proxies.
+    pub fn proxy_rotation(&self) -> ProxyRotation {
+        self.proxy_rotation
+    }
+
+    /// Whether any TLS certificate of a probed site is accepted.
+    pub fn accept_invalid_certificates(&self) -> bool {
+        self.accept_invalid_certificates
+    }
+
+    /// Whether a compressed snapshot of each page is kept.
+    pub fn snapshot(&self) -> bool {
+        self.snapshot
     }
 }
 
@@ -1790,6 +1912,102 @@ mod tests {
     }
 
     #[test]
+    fn proxies_rotation_certificates_and_snapshots() {
+        let c = parse(json!({})).unwrap();
+        assert!(c.proxy_ids().is_empty());
+        assert_eq!(c.proxy_rotation(), ProxyRotation::RoundRobin);
+        assert!(!c.accept_invalid_certificates());
+        assert!(c.snapshot());
+        let c = parse(json!({
+            "proxyIds": ["prx_a", "prx_b"], "proxyRotation": "random",
+            "acceptInvalidCertificates": true, "snapshot": false
+        }))
+        .unwrap();
+        let ids: Vec<_> = c.proxy_ids().iter().map(StoredId::as_str).collect();
+        assert_eq!(ids, ["prx_a", "prx_b"]);
+        assert_eq!(c.proxy_rotation(), ProxyRotation::Random);
+        assert!(c.accept_invalid_certificates());
+        assert!(!c.snapshot());
+        assert_eq!(
+            fields(json!({"proxyIds": ["a", "", "a", "b/c"]})),
+            ["proxyIds[1]", "proxyIds[3]", "proxyIds[2]"]
+        );
+        let many: Vec<String> = (0..101).map(|i| format!("p{i}")).collect();
+        assert_eq!(fields(json!({ "proxyIds": many })), ["proxyIds"]);
+        let hundred: Vec<String> = (0..100).map(|i| format!("p{i}")).collect();
+        assert_eq!(
+            parse(json!({ "proxyIds": hundred }))
+                .unwrap()
+                .proxy_ids()
+                .len(),
+            100
+        );
+        let e = serde_json::from_value::<HttpKeywordValidationConfigInput>(
+            json!({"proxyRotation": "weighted"}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("unknown variant `weighted`"), "{e}");
+    }
+
+    #[test]
+    fn stored_configurations_without_the_newer_fields_get_their_defaults() {
+        // Configurations stored before these fields existed still parse.
+        let c: HttpKeywordValidationConfig =
+            serde_json::from_value(json!({"concurrency": 10, "keywordSetIds": ["k"]})).unwrap();
+        assert!(c.proxy_ids().is_empty());
+        assert!(c.snapshot());
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["proxyIds"], json!([]));
+        assert_eq!(json["proxyRotation"], "round_robin");
+        assert_eq!(json["acceptInvalidCertificates"], false);
+        assert_eq!(json["snapshot"], true);
+    }
+
+    #[test]
+    fn validate_rules_names_errors_after_the_given_field() {
+        let inputs: Vec<KeywordRuleInput> = serde_json::from_value(json!([
+            {"pattern": "ok"},
+            {"pattern": "(", "kind": "regex"},
+            {"pattern": "OK"}
+        ]))
+        .unwrap();
+        let e = validate_rules("rules", inputs).unwrap_err();
+        let fields: Vec<_> = e.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["rules[1].pattern", "rules[2]"]);
+        assert_eq!(e.errors()[1].message, "duplicates rules[0]");
+        let inputs: Vec<KeywordRuleInput> =
+            serde_json::from_value(json!([{"pattern": "a"}, {"pattern": "b", "kind": "regex"}]))
+                .unwrap();
+        let rules = validate_rules("rules", inputs).unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[1].kind(), KeywordKind::Regex);
+        let too_many: Vec<KeywordRuleInput> = (0..=MAX_KEYWORD_RULES)
+            .map(|i| KeywordRuleInput {
+                pattern: format!("k{i}"),
+                kind: None,
+                case_sensitive: None,
+                category: None,
+            })
+            .collect();
+        let e = validate_rules("rules", too_many).unwrap_err();
+        assert_eq!(e.errors()[0].field, "rules");
+        // The regex budget is shared by the rules of one list, as inline.
+        let all = "[\\x{0}-\\x{10FFFF}]";
+        let heavy: Vec<KeywordRuleInput> = (0..8)
+            .map(|i| KeywordRuleInput {
+                pattern: format!("{all}{i}"),
+                kind: Some(KeywordKind::Regex),
+                case_sensitive: None,
+                category: None,
+            })
+            .collect();
+        let e = validate_rules("rules", heavy).unwrap_err();
+        assert_eq!(e.errors().len(), 1, "{e}");
+        assert_eq!(e.errors()[0].field, "rules[7].pattern");
+    }
+
+    #[test]
     fn persona_excludes_inline_request_settings() {
         let c = parse(json!({"personaId": "chrome-eu", "concurrency": 10})).unwrap();
         assert_eq!(c.persona_id().map(StoredId::as_str), Some("chrome-eu"));
@@ -1838,7 +2056,9 @@ mod tests {
                     {"pattern": "for sale", "category": "sale"},
                     {"pattern": "sh[o0]p", "kind": "regex", "caseSensitive": true}
                 ],
-                "keywordSetIds": ["brands"]
+                "keywordSetIds": ["brands"],
+                "proxyIds": ["prx_1"], "proxyRotation": "random",
+                "acceptInvalidCertificates": true, "snapshot": false
             }),
             json!({"personaId": "p1", "keywordRules": [{"pattern": "x"}]}),
         ] {

@@ -56,7 +56,7 @@ use crate::error::{FieldError, ValidationErrors};
 use crate::phase::Phase;
 
 /// The id of a stored object a configuration refers to (a DNS or HTTP persona, a keyword
-/// set). The domain crate only checks its syntax; the engine resolves it when the phase
+/// set, a proxy; see [`crate::catalog`]). The domain crate only checks its syntax; the engine resolves it when the phase
 /// starts.
 ///
 /// Accepted: 1 to 64 ASCII letters, digits, `-` and `_` (a UUID fits).

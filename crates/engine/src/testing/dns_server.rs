@@ -18,6 +18,7 @@
 //! | `cname`     | CNAME to `ok-…` + its A | CNAME only        | chain inside the answer        |
 //! | `cnameout`  | CNAME out of zone       | CNAME out of zone | no records                     |
 //! | `flaky`     | like `ok`               | NODATA            | first UDP query per type dropped |
+//! | `local`     | `127.0.0.1`             | NODATA            | for HTTP tests: a server on 127.0.0.1 |
 //! | other       | [`ipv4_for`] if the name's hash is even, else NXDOMAIN | NODATA/NXDOMAIN | about half resolve |
 //!
 //! Every address is in 127.0.0.0/8 or fd00::/8, so nothing that connects to one leaves the
@@ -74,6 +75,8 @@ pub enum NameKind {
     CnameOut,
     /// `flaky-…`: like `ok`, but the first UDP query for each record type is dropped.
     Flaky,
+    /// `local-…`: one A record, `127.0.0.1` (where the HTTP tests' servers listen).
+    Local,
     /// Anything else: resolves (one A) if the name's hash is even, NXDOMAIN otherwise.
     Hashed,
 }
@@ -99,6 +102,7 @@ pub fn kind_of(name: &str) -> NameKind {
         "cname" => NameKind::Cname,
         "cnameout" => NameKind::CnameOut,
         "flaky" => NameKind::Flaky,
+        "local" => NameKind::Local,
         _ => NameKind::Hashed,
     }
 }
@@ -178,6 +182,7 @@ pub fn zone_answer(name: &Name, qtype: RecordType, over_tcp: bool) -> ZoneAnswer
     let is_aaaa = qtype == RecordType::AAAA;
     match kind_of(&text) {
         NameKind::Ok | NameKind::Flaky if is_a => ok(vec![a(ipv4_for(&text))]),
+        NameKind::Local if is_a => ok(vec![a(Ipv4Addr::LOCALHOST)]),
         NameKind::Dual if is_a => ok(vec![a(ipv4_for(&text))]),
         NameKind::Dual if is_aaaa => ok(vec![aaaa(ipv6_for(&text))]),
         NameKind::Multi if is_a => ok(vec![a(ipv4_for(&text)), a(second_ipv4_for(&text))]),
@@ -278,6 +283,7 @@ fn expected_type_result(name: &str, kind: NameKind, t: QueryType) -> TypeResult 
     let v6 = |n: &str| TypeResult::Records(vec![IpAddr::V6(ipv6_for(n))]);
     match kind {
         NameKind::Ok | NameKind::Flaky | NameKind::Dual | NameKind::Truncated if a => v4(name),
+        NameKind::Local if a => TypeResult::Records(vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]),
         NameKind::Dual | NameKind::Truncated | NameKind::V6Only if aaaa => v6(name),
         NameKind::Multi if a => TypeResult::Records(vec![
             IpAddr::V4(ipv4_for(name)),

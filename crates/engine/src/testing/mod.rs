@@ -2,5 +2,7 @@
 //! (feature `test-support`). Everything listens on 127.0.0.1 only.
 
 pub mod dns_server;
+pub mod http_server;
+pub mod proxy_server;
 
 pub use dns_server::{BlackHole, TestDnsServer, TestServerOptions};

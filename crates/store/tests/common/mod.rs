@@ -84,11 +84,22 @@ fn admin() -> PgConnection {
 
 /// A hash of the PostgreSQL migrations, so that a changed migration gets a new template.
 fn migrations_hash() -> u64 {
-    let text = include_str!("../../../../migrations/postgres/2026-11-29-000001_initial/up.sql");
+    // Every PostgreSQL migration's text, in order: a new or changed migration makes a new
+    // template.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("migrations/postgres")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("up.sql"))
+        .collect();
+    files.sort();
     // FNV-1a: stable across runs and Rust versions.
-    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    files
+        .iter()
+        .flat_map(|f| std::fs::read(f).expect("up.sql"))
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 fn template_name() -> String {

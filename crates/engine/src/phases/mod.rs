@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dragnet_domain::Phase;
-use dragnet_domain::config::dns::DnsValidationConfig;
+use dragnet_domain::config::dns::{DnsResolverSettings, DnsValidationConfig};
 use dragnet_domain::config::generation::DomainGenerationConfig;
 use dragnet_domain::generator::Generator;
 use dragnet_store::{
@@ -22,6 +22,8 @@ use crate::dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, St
 use crate::rate::TokenBucket;
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
 
+mod http;
+
 /// Works out a running phase's plan: its item total, the ordinals its chunks cover and its
 /// processor. The first start of a phase records the plan (as its chunk leases); later starts
 /// (resume, retry, a restart) find and reuse it, so totals and chunk boundaries never move.
@@ -34,13 +36,17 @@ pub async fn prepare(
     match phase {
         Phase::DomainGeneration => prepare_generation(store, settings, campaign).await,
         Phase::DnsValidation => prepare_dns(store, settings, campaign).await,
+        Phase::HttpKeywordValidation => http::prepare(store, settings, campaign).await,
         other => Err(PhaseError::Configuration(format!(
             "the {other} phase is not implemented yet"
         ))),
     }
 }
 
-fn config<T: DeserializeOwned>(campaign: &Campaign, phase: Phase) -> Result<Option<T>, PhaseError> {
+pub(crate) fn config<T: DeserializeOwned>(
+    campaign: &Campaign,
+    phase: Phase,
+) -> Result<Option<T>, PhaseError> {
     campaign
         .phase(phase)
         .and_then(|p| p.configuration.clone())
@@ -52,7 +58,7 @@ fn config<T: DeserializeOwned>(campaign: &Campaign, phase: Phase) -> Result<Opti
 }
 
 /// The ordinals chunks cover: the recorded plan if there is one, else `fresh()`.
-async fn chunk_range(
+pub(crate) async fn chunk_range(
     store: &Store,
     id: CampaignId,
     phase: Phase,
@@ -168,7 +174,27 @@ async fn prepare_dns(
     let id = campaign.id;
     let config = config::<DnsValidationConfig>(campaign, Phase::DnsValidation)?
         .ok_or_else(|| PhaseError::Configuration("dnsValidation is not configured".to_owned()))?;
-    let resolver = resolver_for(&config)?;
+    let inline;
+    let resolvers = match config.resolver_settings() {
+        Some(settings) => settings,
+        None => {
+            let persona = config.persona_id().cloned().ok_or_else(|| {
+                PhaseError::Configuration(
+                    "dnsValidation: neither resolvers nor personaId".to_owned(),
+                )
+            })?;
+            let shown = persona.to_string();
+            inline = blocking(store, move |s| s.get_dns_persona(&persona))
+                .await?
+                .ok_or_else(|| {
+                    PhaseError::Configuration(format!(
+                        "dnsValidation.personaId: no DNS persona `{shown}` (deleted?)"
+                    ))
+                })?;
+            &inline
+        }
+    };
+    let resolver = resolver_for(&config, resolvers)?;
     let ordinals = chunk_range(store, id, Phase::DnsValidation, move |s| {
         Ok(0..s.next_ordinal(id)?)
     })
@@ -190,18 +216,14 @@ async fn prepare_dns(
     })
 }
 
-/// The resolver for a campaign's DNS configuration: one stream per phase run, shared by the
-/// chunks in flight, with the configured concurrency and one token bucket (the campaign's
-/// rate limit).
-pub fn resolver_for(config: &DnsValidationConfig) -> Result<Resolver, PhaseError> {
+/// The resolver for a campaign's DNS configuration with its resolver settings (inline or
+/// from the stored persona it names): one stream per phase run, shared by the chunks in
+/// flight, with the configured concurrency and one token bucket (the campaign's rate limit).
+pub fn resolver_for(
+    config: &DnsValidationConfig,
+    inline: &DnsResolverSettings,
+) -> Result<Resolver, PhaseError> {
     use dragnet_domain::config::dns::{DnsStrategy, RecordType};
-    let inline = config.resolver_settings().ok_or_else(|| {
-        PhaseError::Configuration(
-            "dnsValidation.personaId: stored DNS personas are not supported yet; give the \
-             resolvers inline"
-                .to_owned(),
-        )
-    })?;
     let mut settings = ResolverSettings::new(inline.resolvers().iter().map(|r| r.address()));
     settings.servers = inline
         .resolvers()
@@ -333,7 +355,7 @@ impl Drop for DnsValidation {
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (single inserts and
 /// removes).
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 

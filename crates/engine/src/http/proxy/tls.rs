@@ -1,0 +1,114 @@
+//! TLS to an `Https` proxy: rustls with the ring provider, webpki roots, SNI = the proxy's
+//! host. The two client configurations (verifying, and accepting any certificate) are built
+//! once per process and shared.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use super::{ProxyEndpoint, ProxyError};
+
+type Config = Result<Arc<ClientConfig>, String>;
+
+static VERIFYING: OnceLock<Config> = OnceLock::new();
+static ACCEPTING_ANY: OnceLock<Config> = OnceLock::new();
+
+/// The TLS handshake with the proxy over `tcp`.
+pub(super) async fn connect(
+    tcp: TcpStream,
+    proxy: &ProxyEndpoint,
+) -> Result<TlsStream<TcpStream>, ProxyError> {
+    let tls_error = |detail: String| ProxyError::Tls {
+        proxy: proxy.label.clone(),
+        detail,
+    };
+    let config = if proxy.accept_invalid_certificates {
+        ACCEPTING_ANY.get_or_init(|| build(true))
+    } else {
+        VERIFYING.get_or_init(|| build(false))
+    }
+    .clone()
+    .map_err(tls_error)?;
+    let name = ServerName::try_from(proxy.bare_host().to_owned())
+        .map_err(|e| tls_error(format!("{:?} is not a valid server name: {e}", proxy.host)))?;
+    TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| {
+            // rustls reports its own errors wrapped in io::Error; show the inner one.
+            let detail = match e.get_ref() {
+                Some(inner) => inner.to_string(),
+                None => e.to_string(),
+            };
+            tls_error(detail)
+        })
+}
+
+fn build(accept_any: bool) -> Config {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot build the TLS configuration: {e}"))?;
+    let config = if accept_any {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate {
+                algorithms: provider.signature_verification_algorithms,
+            }))
+            .with_no_client_auth()
+    } else {
+        let roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    Ok(Arc::new(config))
+}
+
+/// Accepts any certificate, but still checks that the handshake is signed by the key in it,
+/// so the connection is encrypted to whoever holds that key.
+#[derive(Debug)]
+struct AcceptAnyCertificate {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE keyword_sets;
+DROP TABLE proxies;
+DROP TABLE personas;
