@@ -27,8 +27,7 @@ fn websocket_progress_is_the_only_format_coalesced_and_final() {
             .build()
             .expect("runtime");
         let (messages, elapsed) = runtime.block_on(async {
-            let url = format!("ws://{}/api/v1/ws", server.addr());
-            let (mut ws, _) = tokio_tungstenite::connect_async(url)
+            let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_request())
                 .await
                 .expect("connect");
             ws.send(Message::Text(
@@ -290,7 +289,8 @@ fn idempotency_key_repeats_the_first_response() {
         use std::io::{Read as _, Write as _};
         write!(
             stream,
-            "POST /api/v1/campaigns/{id}/start HTTP/1.1\r\nHost: x\r\nConnection: close\r\nIdempotency-Key: {key}\r\nContent-Length: 0\r\n\r\n"
+            "POST /api/v1/campaigns/{id}/start HTTP/1.1\r\nHost: x\r\nConnection: close\r\nIdempotency-Key: {key}\r\n{}Content-Length: 0\r\n\r\n",
+            server.auth_header_line()
         )
         .expect("write");
         let mut response = String::new();
@@ -394,7 +394,8 @@ fn export_stops_when_the_client_disconnects() {
         let mut stream = std::net::TcpStream::connect(server.addr()).expect("connect");
         write!(
             stream,
-            "GET /api/v1/campaigns/{id}/export?format=ndjson HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /api/v1/campaigns/{id}/export?format=ndjson HTTP/1.1\r\nHost: x\r\n{}\r\n",
+            server.auth_header_line()
         )
         .expect("write");
         let mut first = vec![0_u8; 16 * 1024];

@@ -156,8 +156,7 @@ fn http_phase_runs_through_the_api_with_progress_list_and_export() {
             .build()
             .expect("runtime");
         let progress = runtime.block_on(async {
-            let url = format!("ws://{}/api/v1/ws", server.addr());
-            let (mut ws, _) = tokio_tungstenite::connect_async(url)
+            let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_request())
                 .await
                 .expect("connect");
             ws.send(Message::Text(

@@ -1,6 +1,7 @@
 //! End-to-end tests: start the real `dragnet` binary on a random port and talk to it.
 
 mod api;
+mod auth;
 mod backends;
 mod catalog;
 mod cli;

@@ -15,8 +15,9 @@ fn get_with_headers(server: &Dragnet, path: &str) -> (u16, String, String) {
         .expect("timeout");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        server.addr()
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{}\r\n",
+        server.addr(),
+        server.auth_header_line()
     )
     .expect("write request");
     let mut response = Vec::new();

@@ -6,12 +6,30 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// A `dragnet serve` child bound to a random port on 127.0.0.1; killed on drop.
+/// The file in a server's working directory where the harness keeps the admin token the
+/// server printed on its first start, for a restart on the same store.
+const TOKEN_FILE: &str = ".e2e-admin-token";
+
+/// A `dragnet serve` child bound to a random port on 127.0.0.1; killed on drop. Requests
+/// carry the admin token the server printed on its first start (`Authorization: Bearer`),
+/// unless it runs with `--no-auth`.
 pub struct Dragnet {
     child: Child,
     addr: SocketAddr,
     _dir: std::sync::Arc<tempfile::TempDir>,
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    token: Option<String>,
+}
+
+/// A whole API token alone on a line (how the first-start banner shows it).
+fn token_line(line: &str) -> Option<String> {
+    let t = line.trim();
+    let rest = t.strip_prefix("dgn_")?;
+    let ok = rest.len() == 16 + 1 + 52
+        && rest
+            .bytes()
+            .all(|b| b == b'_' || b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+    ok.then(|| t.to_owned())
 }
 
 impl Dragnet {
@@ -34,8 +52,32 @@ impl Dragnet {
         database_url: Option<&str>,
         env: &[(&str, &str)],
     ) -> Self {
+        Self::serve_args(dir, database_url, env, &[])
+    }
+
+    /// Like [`Dragnet::serve_with`], with `--no-auth`: requests carry no token.
+    pub fn serve_no_auth(
+        dir: std::sync::Arc<tempfile::TempDir>,
+        database_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Self {
+        Self::serve_args(dir, database_url, env, &["--no-auth"])
+    }
+
+    /// Starts `dragnet serve --bind 127.0.0.1:0 <args>` in `dir`. Unless `args` has
+    /// `--no-auth`, the admin token the server prints on its first start is kept (and
+    /// written to a file in `dir`, so a restart on the same store finds it) and sent with
+    /// every request.
+    pub fn serve_args(
+        dir: std::sync::Arc<tempfile::TempDir>,
+        database_url: Option<&str>,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Self {
+        let no_auth = args.contains(&"--no-auth");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dragnet"));
         cmd.args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
             .current_dir(dir.path())
             .env("DRAGNET_LOG", "info")
             .env_remove("DATABASE_URL")
@@ -53,24 +95,78 @@ impl Dragnet {
         // Keep draining stderr so the child never blocks on a full pipe.
         std::thread::spawn(move || {
             let mut sent = false;
+            let mut token = None;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if token.is_none() {
+                    token = token_line(&line);
+                }
                 if !sent && let Some(addr) = listening_addr(&line) {
-                    sent = tx.send(addr).is_ok();
+                    // The banner comes before the address.
+                    sent = tx.send((addr, token.clone())).is_ok();
                 }
                 if let Ok(mut lines) = lines.lock() {
                     lines.push(line);
                 }
             }
         });
-        let addr = rx
+        let (addr, printed) = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("dragnet did not report a listening address within 60 s");
+        let saved = dir.path().join(TOKEN_FILE);
+        let token = if no_auth {
+            None
+        } else if let Some(token) = printed {
+            std::fs::write(&saved, &token).expect("save the admin token");
+            Some(token)
+        } else {
+            Some(std::fs::read_to_string(&saved).unwrap_or_else(|e| {
+                panic!("the server printed no admin token and none was saved before: {e}")
+            }))
+        };
         Self {
             child,
             addr,
             _dir: dir,
             log,
+            token,
         }
+    }
+
+    /// The admin token requests carry (`None` with `--no-auth`).
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// `Authorization: Bearer <token>\r\n`, or nothing with `--no-auth`: for hand-written
+    /// requests.
+    pub fn auth_header_line(&self) -> String {
+        self.token
+            .as_deref()
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default()
+    }
+
+    /// A WebSocket upgrade request for `GET /api/v1/ws` carrying the admin token.
+    pub fn ws_request(&self) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        let mut request = format!("ws://{}/api/v1/ws", self.addr)
+            .into_client_request()
+            .expect("a WebSocket request");
+        if let Some(token) = &self.token {
+            request.headers_mut().insert(
+                "Authorization",
+                format!("Bearer {token}").parse().expect("a header value"),
+            );
+        }
+        request
+    }
+
+    /// Everything the server wrote to stderr so far, one line each.
+    pub fn stderr_text(&self) -> String {
+        self.log
+            .lock()
+            .map(|lines| lines.join("\n"))
+            .unwrap_or_default()
     }
 
     /// Whether the server has logged a line containing `text`.
@@ -123,7 +219,7 @@ impl Dragnet {
         let _ = self.child.wait();
     }
 
-    /// Sends a request and returns the status code and body.
+    /// Sends a request with the admin token and returns the status code and body.
     pub fn request(
         &self,
         method: &str,
@@ -131,6 +227,21 @@ impl Dragnet {
         content_type: Option<&str>,
         body: &[u8],
     ) -> (u16, String) {
+        let (status, _, body) =
+            self.request_as(self.token.as_deref(), method, path, content_type, body);
+        (status, body)
+    }
+
+    /// Sends a request with `token` (none: anonymous) and returns the status code, the
+    /// lower-cased header block and the body.
+    pub fn request_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> (u16, String, String) {
         let mut stream = TcpStream::connect(self.addr).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(120)))
@@ -142,6 +253,9 @@ impl Dragnet {
         );
         if let Some(ct) = content_type {
             head.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        if let Some(token) = token {
+            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
         }
         head.push_str("\r\n");
         stream.write_all(head.as_bytes()).expect("write head");
@@ -155,15 +269,13 @@ impl Dragnet {
             .and_then(|s| s.parse().ok())
             .expect("status line");
         let (headers, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let body = if headers
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
+        let headers = headers.to_ascii_lowercase();
+        let body = if headers.contains("transfer-encoding: chunked") {
             dechunk(body)
         } else {
             body.to_owned()
         };
-        (status, body)
+        (status, headers, body)
     }
 
     /// `POST`s JSON and parses the JSON answer.

@@ -443,7 +443,7 @@ fn measure(
     if status != 200 || items != 100 {
         bail!("GET {page}: {status}, {items} items: {body}");
     }
-    let wrk = run_wrk(server.addr, server.child.id(), &page, w.seconds)?;
+    let wrk = run_wrk(&server, &page, w.seconds)?;
     let label = format!("GET /domains?cursor={}&limit=100, 64 connections", w.cursor);
     push_wrk(out, backend, &label, &wrk);
 
@@ -452,7 +452,7 @@ fn measure(
     if status != 200 {
         bail!("GET {campaign}: {status} {body}");
     }
-    let wrk = run_wrk(server.addr, server.child.id(), &campaign, w.seconds)?;
+    let wrk = run_wrk(&server, &campaign, w.seconds)?;
     push_wrk(out, backend, "GET /campaigns/{id}, 64 connections", &wrk);
     push(
         out,
@@ -469,6 +469,9 @@ fn measure(
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// The admin token the server printed at its first start (every request sends it), if it
+    /// printed one (a version without API tokens does not).
+    token: Option<String>,
 }
 
 impl Server {
@@ -488,14 +491,19 @@ impl Server {
         // Keep draining stderr so the child never blocks on a full pipe.
         std::thread::spawn(move || {
             let mut sent = false;
+            // On a fresh database the server prints an admin token before it listens, in a
+            // banner with `curl -H "Authorization: Bearer <token>" …`.
+            let mut token = None;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !sent && line.contains("listening") {
+                if !sent && let Some((_, rest)) = line.split_once("Authorization: Bearer ") {
+                    token = rest.split('"').next().map(str::to_owned);
+                } else if !sent && line.contains("listening") {
                     if let Some(addr) = line
                         .split_whitespace()
                         .find_map(|w| w.strip_prefix("addr="))
                         .and_then(|a| a.parse::<SocketAddr>().ok())
                     {
-                        sent = tx.send(addr).is_ok();
+                        sent = tx.send((addr, token.take())).is_ok();
                     }
                 } else if line.contains("ERROR") {
                     eprintln!("  server: {line}");
@@ -505,11 +513,20 @@ impl Server {
         let mut server = Self {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            token: None,
         };
-        server.addr = rx
+        (server.addr, server.token) = rx
             .recv_timeout(Duration::from_secs(60))
             .context("dragnet did not log a listening address within 60 s")?;
         Ok(server)
+    }
+
+    /// The `Authorization` header line (with its CRLF) when the server gave a token.
+    fn authorization(&self) -> String {
+        self.token
+            .as_ref()
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default()
     }
 
     /// A field of `/proc/<pid>/status` given in kB, in MiB.
@@ -541,6 +558,7 @@ impl Server {
         if !body.is_empty() {
             head.push_str("Content-Type: application/json\r\n");
         }
+        head.push_str(&self.authorization());
         head.push_str("\r\n");
         stream.write_all(head.as_bytes())?;
         stream.write_all(&body)?;
@@ -572,8 +590,9 @@ impl Server {
         let mut stream = self.connect()?;
         let head = format!(
             "POST /api/v1/campaigns/{id}/domains HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
-             Content-Type: text/plain\r\nContent-Length: {content_length}\r\n\r\n",
-            self.addr
+             Content-Type: text/plain\r\nContent-Length: {content_length}\r\n{}\r\n",
+            self.addr,
+            self.authorization()
         );
         let written = (|| -> std::io::Result<()> {
             let mut writer = BufWriter::with_capacity(256 * 1024, &mut stream);
@@ -738,8 +757,13 @@ fn process_ticks(pid: &str) -> anyhow::Result<(f64, f64)> {
     }
 }
 
-fn run_wrk(addr: SocketAddr, server_pid: u32, path: &str, seconds: u64) -> anyhow::Result<Wrk> {
-    let url = format!("http://{addr}{path}");
+fn run_wrk(server: &Server, path: &str, seconds: u64) -> anyhow::Result<Wrk> {
+    let url = format!("http://{}{path}", server.addr);
+    let server_pid = server.child.id();
+    let header = server
+        .token
+        .as_ref()
+        .map(|t| ["-H".to_owned(), format!("Authorization: Bearer {t}")]);
     let server_pid = server_pid.to_string();
     let machine_before = machine_busy_ticks()?;
     let (server_before, _) = process_ticks(&server_pid)?;
@@ -755,6 +779,7 @@ fn run_wrk(addr: SocketAddr, server_pid: u32, path: &str, seconds: u64) -> anyho
             "5s",
             &url,
         ])
+        .args(header.iter().flatten())
         .stdin(Stdio::null())
         .output()
         .context("running wrk")?;

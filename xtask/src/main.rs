@@ -9,6 +9,7 @@ mod bench_dns;
 mod bench_generation;
 mod bench_generator;
 mod bench_http;
+mod bench_keyword;
 mod bench_store;
 mod checks;
 mod codegen;
@@ -29,6 +30,7 @@ commands:
   bench generation [--runs N]  domain_generation phase through the runner, both backends
   bench dns [--runs N]         dns_validation phase through the runner against NSD, vs dnsperf
   bench http [--runs N]        http_keyword_validation through the runner against nginx, vs wrk
+  bench keyword [--runs N]     visible-text extraction and keyword matching per page
   bench api [--runs N]         `dragnet serve`: 1M-name import, deep pages and GET campaign (wrk)";
 
 fn main() -> anyhow::Result<()> {
@@ -44,6 +46,7 @@ fn main() -> anyhow::Result<()> {
             bench_generation::run(&bench::Options::parse(&rest)?)
         }
         (Some("bench"), Some("dns")) => bench_dns::run(&bench::Options::parse(&rest)?),
+        (Some("bench"), Some("keyword")) => bench_keyword::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("http")) => bench_http::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("api")) => bench_api::run(&bench::Options::parse(&rest)?),
         (Some("check-deps"), None) => checks::check_deps(),

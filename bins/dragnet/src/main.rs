@@ -11,6 +11,7 @@ mod generate;
 mod openapi;
 mod serve;
 mod settings;
+mod token;
 
 /// Dragnet runs domain campaigns: it generates or imports candidate domain names and pushes
 /// them through DNS validation, HTTP keyword validation, content analysis and lead extraction.
@@ -26,11 +27,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API, the dashboard and the workers.
+    /// Serve the API, the dashboard and the workers. On the first start (no API token in the
+    /// store) an admin token is created and printed to stderr, once.
     Serve {
         /// Address to listen on (default 127.0.0.1:8080; setting `server.bind`).
         #[arg(long)]
         bind: Option<SocketAddr>,
+        /// Turn API tokens off: every request acts as an admin. Refused unless the address is
+        /// a loopback one (127.0.0.0/8, ::1).
+        #[arg(long)]
+        no_auth: bool,
+    },
+    /// Manage API tokens (create, list, revoke).
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
     },
     /// Apply pending database migrations (`serve` also applies them at start).
     Migrate,
@@ -56,7 +67,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Generate(args) => return generate::run(args),
         Command::Openapi => return openapi::run(),
-        Command::Serve { .. } | Command::Migrate => {}
+        Command::Serve { .. } | Command::Migrate | Command::Token { .. } => {}
     }
     let mut settings = match settings::Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
@@ -65,15 +76,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Command::Serve { bind, no_auth } = &cli.command {
+        if let Some(bind) = bind {
+            settings.server.bind = *bind;
+        }
+        if *no_auth && !settings.server.bind.ip().is_loopback() {
+            eprintln!(
+                "error: --no-auth serves every request as an admin, so it is refused on {}: bind \
+                 a loopback address (127.0.0.1 or ::1) or use API tokens",
+                settings.server.bind
+            );
+            return ExitCode::from(2);
+        }
+    }
     init_tracing(&settings.log);
     let result = match cli.command {
-        Command::Serve { bind } => {
-            if let Some(bind) = bind {
-                settings.server.bind = bind;
-            }
-            serve::serve(settings)
-        }
+        Command::Serve { no_auth, .. } => serve::serve(settings, !no_auth),
         Command::Migrate => serve::migrate(&settings),
+        Command::Token { command } => token::run(&settings, command),
         Command::Generate(_) | Command::Openapi => Ok(()),
     };
     match result {

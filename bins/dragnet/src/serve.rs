@@ -7,12 +7,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use dragnet_engine::{Engine, PhaseProgress};
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotSource};
-use dragnet_store::{CampaignId, Store, StoreOptions};
+use dragnet_store::{AuditEntry, AuditResult, CampaignId, Store, StoreOptions};
 
 use crate::settings::Settings;
 
 /// Opens the store named by the settings, applying migrations unless `migrate` is false.
-fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<Store> {
+pub fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<Store> {
     let url = settings.database.url.expose();
     Store::open(
         url,
@@ -57,16 +57,63 @@ impl SnapshotSource for StoreSnapshots {
     }
 }
 
-/// `dragnet serve`.
-pub fn serve(settings: Settings) -> anyhow::Result<()> {
+/// `dragnet serve`; `auth` false is `--no-auth` (the caller checked the address).
+pub fn serve(settings: Settings, auth: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run(settings))
+    runtime.block_on(run(settings, auth))
 }
 
-async fn run(settings: Settings) -> anyhow::Result<()> {
+/// On a store without any API token, creates an admin token and prints it to stderr, outside
+/// the structured log (which only says that it happened, never the token).
+async fn first_start_token(store: &Store, bind: std::net::SocketAddr) -> anyhow::Result<()> {
+    let s = store.clone();
+    let issued = tokio::task::spawn_blocking(move || {
+        let issued = dragnet_api::auth::issue_first_token(&s)?;
+        if let Some(issued) = &issued {
+            s.append_audit(&[AuditEntry {
+                at: chrono::Utc::now(),
+                token_id: None,
+                source: "server".to_owned(),
+                action: "token.create".to_owned(),
+                target: format!("token:{}", issued.stored.id),
+                status: 0,
+                result: AuditResult::Success,
+                remote_addr: None,
+            }])?;
+        }
+        Ok::<_, dragnet_store::StoreError>(issued)
+    })
+    .await
+    .context("creating the first API token")?
+    .map_err(|e| anyhow::anyhow!("creating the first API token: {e}"))?;
+    let Some(issued) = issued else {
+        return Ok(());
+    };
+    let token = issued.secret.expose();
+    let rule = "=".repeat(78);
+    let banner = format!(
+        "\n{rule}\nNo API token existed, so Dragnet created an admin token. It is shown only this \
+         once\n(the server keeps a hash): store it now.\n\n    {token}\n\nUse it as:\n    curl -H \
+         \"Authorization: Bearer {token}\" http://{bind}/api/v1/campaigns\nMake more with \
+         `dragnet token create --role viewer|operator|admin --name NAME`.\n{rule}\n"
+    );
+    {
+        use std::io::Write as _;
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(banner.as_bytes());
+        let _ = stderr.flush();
+    }
+    tracing::warn!(
+        token_id = %issued.stored.id,
+        "no API token existed: created an admin token and printed it to stderr, once (not to the log)"
+    );
+    Ok(())
+}
+
+async fn run(settings: Settings, auth: bool) -> anyhow::Result<()> {
     let store = {
         let settings = settings.clone();
         tokio::task::spawn_blocking(move || open_store(&settings, true))
@@ -74,10 +121,21 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
             .context("opening the store")??
     };
     tracing::info!(backend = ?store.backend(), "store ready");
-    let hub = Hub::with_snapshot_source(
-        RealtimeSettings::default(),
-        Arc::new(StoreSnapshots(store.clone())),
-    );
+    if auth {
+        first_start_token(&store, settings.server.bind).await?;
+    } else {
+        tracing::warn!(
+            bind = %settings.server.bind,
+            "authentication is OFF (--no-auth): every request acts as an admin; allowed only \
+             because the address is a loopback one"
+        );
+    }
+    let realtime = RealtimeSettings {
+        auth_timeout: Duration::from_secs(settings.auth.websocket_auth_timeout_seconds),
+        max_connections_per_token: settings.limits.websocket_connections_per_token,
+        ..RealtimeSettings::default()
+    };
+    let hub = Hub::with_snapshot_source(realtime, Arc::new(StoreSnapshots(store.clone())));
     let engine = Engine::new(
         store,
         Arc::new(hub.clone()),
@@ -89,13 +147,18 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("starting the engine: {e}"))?;
 
     let state = actix_web::web::Data::new(
-        dragnet_api::AppState::new(engine.clone()).with_address_guard(
-            dragnet_engine::http::guard::AddressGuard::new(
+        dragnet_api::AppState::new(engine.clone())
+            .with_address_guard(dragnet_engine::http::guard::AddressGuard::new(
                 settings.engine.allow_private_addresses,
                 Vec::new(),
-            ),
-        ),
+            ))
+            .with_auth(settings.auth.to_auth_settings(auth))
+            .with_limits(settings.limits.to_limits())
+            .with_audit_capacity(settings.audit.queue_capacity),
     );
+    // The audit writer runs on this runtime, which outlives the HTTP workers.
+    state.audit().start();
+    let audit_state = state.clone();
     let hub_data = actix_web::web::Data::new(hub.clone());
     let bind = settings.server.bind;
     let server = actix_web::HttpServer::new(move || {
@@ -104,6 +167,11 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     // Without TCP_NODELAY a WebSocket frame sent right after another waits for the client's
     // delayed ACK (tens of milliseconds).
     .tcp_nodelay(true)
+    // Slow clients: the time to send a request's head, idle keep-alive connections, and the
+    // wait for a closing client.
+    .client_request_timeout(Duration::from_millis(settings.server.request_timeout_ms))
+    .keep_alive(Duration::from_secs(settings.server.keep_alive_seconds))
+    .client_disconnect_timeout(Duration::from_millis(settings.server.disconnect_timeout_ms))
     .disable_signals()
     .shutdown_timeout(5)
     .bind(bind)
@@ -121,6 +189,8 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     engine.shutdown().await;
     handle.stop(true).await;
     hub.wait().await;
+    // Every request has been answered: store what the audit log still holds.
+    audit_state.audit().flush(Duration::from_secs(10)).await;
     match tokio::time::timeout(Duration::from_secs(10), server_task).await {
         Ok(Ok(result)) => result.context("running the HTTP server")?,
         Ok(Err(e)) => anyhow::bail!("the HTTP server task failed: {e}"),

@@ -21,6 +21,54 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// The phase engine.
     pub engine: EngineSection,
+    /// API tokens and their checks.
+    pub auth: AuthSection,
+    /// Request size and shape limits.
+    pub limits: LimitsSection,
+    /// The audit log.
+    pub audit: AuditSection,
+}
+
+/// API tokens (`DRAGNET_AUTH__…`). `dragnet serve --no-auth` turns them off (loopback only).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSection {
+    /// Serve `/metrics` without a token (otherwise it needs a viewer token).
+    pub metrics_public: bool,
+    /// Failed authentications per client address and minute before it is refused (429) for
+    /// the rest of the minute.
+    pub failures_per_minute: u32,
+    /// Seconds a verified token is trusted without asking the store again: how long a token
+    /// revoked by another process (or `dragnet token revoke`) may still work here.
+    pub token_cache_seconds: u64,
+    /// Seconds a WebSocket client without an `Authorization` header has to send its `auth`
+    /// message.
+    pub websocket_auth_timeout_seconds: u64,
+}
+
+/// Request limits (`DRAGNET_LIMITS__…`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// The largest JSON request body, in bytes.
+    pub json_body_bytes: usize,
+    /// The largest domain import (`POST /api/v1/campaigns/{id}/domains`), in bytes.
+    pub import_body_bytes: usize,
+    /// The deepest nesting of arrays and objects in a JSON body.
+    pub json_max_depth: usize,
+    /// The longest string in a JSON body, in bytes.
+    pub json_max_string_bytes: usize,
+    /// WebSocket connections one token may hold at once.
+    pub websocket_connections_per_token: usize,
+}
+
+/// The audit log (`DRAGNET_AUDIT__…`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSection {
+    /// Entries that may wait to be written; when full, a request waits up to a second for
+    /// room, then its entry goes to the log instead.
+    pub queue_capacity: usize,
 }
 
 /// The phase engine (`DRAGNET_ENGINE__…`).
@@ -52,6 +100,14 @@ pub struct EngineSection {
 pub struct ServerSettings {
     /// Address to listen on (`DRAGNET_SERVER__BIND`, `--bind`).
     pub bind: SocketAddr,
+    /// Milliseconds a client has to send a request's head after connecting (or after the
+    /// previous request); a slower one gets 408 and is disconnected. 0 turns it off.
+    pub request_timeout_ms: u64,
+    /// Seconds an idle keep-alive connection is kept open. 0 closes after each response.
+    pub keep_alive_seconds: u64,
+    /// Milliseconds the server waits for a client to close its side of a connection the
+    /// server is closing, before dropping it.
+    pub disconnect_timeout_ms: u64,
 }
 
 /// The store.
@@ -88,6 +144,9 @@ log = "info"
 
 [server]
 bind = "127.0.0.1:8080"
+request_timeout_ms = 5000
+keep_alive_seconds = 5
+disconnect_timeout_ms = 1000
 
 [database]
 url = "./dragnet.db"
@@ -101,6 +160,22 @@ dns_chunk = 20000
 http_chunk = 2000
 chunks_in_flight = 3
 allow_private_addresses = false
+
+[auth]
+metrics_public = false
+failures_per_minute = 20
+token_cache_seconds = 10
+websocket_auth_timeout_seconds = 5
+
+[limits]
+json_body_bytes = 1048576
+import_body_bytes = 268435456
+json_max_depth = 32
+json_max_string_bytes = 65536
+websocket_connections_per_token = 32
+
+[audit]
+queue_capacity = 10000
 "#;
 
 impl EngineSection {
@@ -117,6 +192,30 @@ impl EngineSection {
         settings.http_chunk = self.http_chunk;
         settings.allow_private_addresses = self.allow_private_addresses;
         settings
+    }
+}
+
+impl AuthSection {
+    /// The API's authentication settings; `enabled` is false for `--no-auth`.
+    pub fn to_auth_settings(&self, enabled: bool) -> dragnet_api::auth::AuthSettings {
+        dragnet_api::auth::AuthSettings {
+            enabled,
+            metrics_public: self.metrics_public,
+            failures_per_minute: self.failures_per_minute,
+            token_cache: std::time::Duration::from_secs(self.token_cache_seconds),
+        }
+    }
+}
+
+impl LimitsSection {
+    /// The API's request limits.
+    pub fn to_limits(&self) -> dragnet_api::state::Limits {
+        dragnet_api::state::Limits {
+            json_body_bytes: self.json_body_bytes,
+            import_body_bytes: self.import_body_bytes,
+            json_max_depth: self.json_max_depth,
+            json_max_string_bytes: self.json_max_string_bytes,
+        }
     }
 }
 
@@ -188,6 +287,87 @@ impl Settings {
                 e.chunks_in_flight
             );
         }
+        let ranges: [(&str, u64, u64, u64); 12] = [
+            (
+                "server.request_timeout_ms",
+                self.server.request_timeout_ms,
+                0,
+                600_000,
+            ),
+            (
+                "server.keep_alive_seconds",
+                self.server.keep_alive_seconds,
+                0,
+                3600,
+            ),
+            (
+                "server.disconnect_timeout_ms",
+                self.server.disconnect_timeout_ms,
+                0,
+                60_000,
+            ),
+            (
+                "auth.failures_per_minute",
+                u64::from(self.auth.failures_per_minute),
+                1,
+                100_000,
+            ),
+            (
+                "auth.token_cache_seconds",
+                self.auth.token_cache_seconds,
+                0,
+                300,
+            ),
+            (
+                "auth.websocket_auth_timeout_seconds",
+                self.auth.websocket_auth_timeout_seconds,
+                1,
+                60,
+            ),
+            (
+                "limits.json_body_bytes",
+                self.limits.json_body_bytes as u64,
+                1024,
+                64 << 20,
+            ),
+            (
+                "limits.import_body_bytes",
+                self.limits.import_body_bytes as u64,
+                1024,
+                16 << 30,
+            ),
+            (
+                "limits.json_max_depth",
+                self.limits.json_max_depth as u64,
+                2,
+                128,
+            ),
+            (
+                "limits.json_max_string_bytes",
+                self.limits.json_max_string_bytes as u64,
+                256,
+                64 << 20,
+            ),
+            (
+                "limits.websocket_connections_per_token",
+                self.limits.websocket_connections_per_token as u64,
+                1,
+                100_000,
+            ),
+            (
+                "audit.queue_capacity",
+                self.audit.queue_capacity as u64,
+                1,
+                1_000_000,
+            ),
+        ];
+        for (name, value, min, max) in ranges {
+            if !(min..=max).contains(&value) {
+                anyhow::bail!(
+                    "invalid settings: {name} must be between {min} and {max}, got {value}"
+                );
+            }
+        }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .map_err(|e| anyhow::anyhow!("invalid settings: log filter `{}`: {e}", self.log))?;
         Ok(())
@@ -207,6 +387,9 @@ mod tests {
             .try_deserialize()
             .unwrap();
         assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+        s.validate().unwrap();
+        assert!(s.auth.to_auth_settings(true).enabled);
+        assert_eq!(s.limits.to_limits(), dragnet_api::state::Limits::default());
         assert_eq!(s.database.url.expose(), "./dragnet.db");
         assert!(!format!("{s:?}").contains("dragnet.db"));
     }

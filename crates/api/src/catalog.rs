@@ -530,21 +530,6 @@ fn keyword_set(
 }
 
 /// The engine's view of a stored proxy, labelled with its id.
-fn endpoint(id: &StoredId, proxy: &Proxy) -> ProxyEndpoint {
-    let protocol = match proxy.protocol() {
-        ProxyProtocol::Http => engine_proxy::ProxyProtocol::Http,
-        ProxyProtocol::Https => engine_proxy::ProxyProtocol::Https,
-        ProxyProtocol::Socks5 => engine_proxy::ProxyProtocol::Socks5,
-    };
-    let mut endpoint = ProxyEndpoint::new(protocol, proxy.host(), proxy.port())
-        .with_label(id.as_str())
-        .with_accept_invalid_certificates(proxy.accept_invalid_certificates());
-    if let (Some(username), Some(password)) = (proxy.username(), proxy.password()) {
-        endpoint = endpoint.with_credentials(username, password);
-    }
-    endpoint
-}
-
 /// Checks that every stored object `config` names exists, and that each persona has the
 /// kind of the phase naming it. Errors name the field, e.g.
 /// `configuration.httpKeywordValidation.keywordSetIds[1]`.
@@ -931,7 +916,7 @@ pub async fn test_proxy(
     ValidationErrors::check(errors).map_err(ApiError::validation)?;
     let read = id.clone();
     let stored = db(&state, move |s| Ok(s.read_proxy(&read))).await??;
-    let endpoint = endpoint(&id, &stored.proxy);
+    let endpoint = ProxyEndpoint::stored(&id, &stored.proxy);
     let outcome = engine_proxy::check_proxy(
         &endpoint,
         &host,
@@ -1129,7 +1114,7 @@ mod tests {
         .expect("open the store");
         let hub = Hub::new(RealtimeSettings::default());
         let engine = Engine::new(store, Arc::new(hub), EngineSettings::default());
-        let state = AppState::new(engine);
+        let state = AppState::new(engine).without_auth();
         web::Data::new(match guard {
             Some(guard) => state.with_address_guard(guard),
             None => state,

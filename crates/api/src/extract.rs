@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, ErrorCode};
 
 /// The largest JSON body accepted by default (campaign configurations with many keyword rules
-/// fit comfortably).
+/// fit comfortably); the app's [`Limits`](crate::state::Limits) set the one in force.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
 /// A JSON body, deserialised with the path of the first bad field in the error.
@@ -31,6 +31,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let mut payload = payload.take();
+        let limits = req
+            .app_data::<web::Data<crate::state::AppState>>()
+            .map(|s| s.limits().clone())
+            .unwrap_or_default();
+        let declared = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
         Box::pin(async move {
             match content_type.as_deref().map(media_type) {
                 Some("application/json") => {}
@@ -47,6 +56,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     ));
                 }
             }
+            let limit = limits.json_body_bytes;
+            if declared.is_some_and(|n| n > limit) {
+                return Err(too_large(limit));
+            }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
@@ -55,14 +68,65 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                         format!("reading the body failed: {e}"),
                     )
                 })?;
-                if body.len() + chunk.len() > JSON_LIMIT {
-                    return Err(too_large(JSON_LIMIT));
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
                 }
                 body.extend_from_slice(&chunk);
             }
+            check_json_shape(&body, limits.json_max_depth, limits.json_max_string_bytes)?;
             parse_json(&body).map(ApiJson)
         })
     }
+}
+
+/// Refuses a JSON text nested deeper than `max_depth` arrays and objects, or with a string
+/// (or key) longer than `max_string` bytes as sent, before it is parsed: one pass over the
+/// bytes, so a hostile body costs no more than its length. (Malformed JSON passes; the parser
+/// names its problem.)
+pub fn check_json_shape(body: &[u8], max_depth: usize, max_string: usize) -> Result<(), ApiError> {
+    let mut depth = 0_usize;
+    let mut bytes = body.iter().enumerate();
+    while let Some((at, &b)) = bytes.next() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidJson,
+                        format!(
+                            "the JSON body is nested more than {max_depth} levels deep \
+                             (at byte {at})"
+                        ),
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let mut len = 0_usize;
+                while let Some((_, &c)) = bytes.next() {
+                    match c {
+                        b'"' => break,
+                        b'\\' => {
+                            bytes.next();
+                            len += 2;
+                        }
+                        _ => len += 1,
+                    }
+                    if len > max_string {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidJson,
+                            format!(
+                                "the JSON string starting at byte {at} is longer than the \
+                                 limit of {max_string} bytes"
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Parses a JSON document, naming the path of the first bad field.
@@ -156,6 +220,18 @@ mod tests {
     #[allow(dead_code)]
     struct Inner {
         count: u32,
+    }
+
+    #[test]
+    fn deep_or_long_json_is_refused_before_parsing() {
+        assert!(check_json_shape(br#"{"a":[[1]],"b":"xyz"}"#, 3, 3).is_ok());
+        let err = check_json_shape(br#"{"a":[[[1]]]}"#, 3, 100).unwrap_err();
+        assert!(err.problem().detail.contains("3 levels"), "{err}");
+        // Brackets inside strings do not count; escaped quotes do not end a string.
+        assert!(check_json_shape(br#"{"a":"[[[[\"{{{{"}"#, 1, 100).is_ok());
+        let err = check_json_shape(br#"{"a":"abcd"}"#, 3, 3).unwrap_err();
+        assert!(err.problem().detail.contains("limit of 3 bytes"), "{err}");
+        assert_eq!(err.code(), ErrorCode::InvalidJson);
     }
 
     #[test]

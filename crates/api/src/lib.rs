@@ -5,7 +5,13 @@
 //! `application/problem+json` with a stable `code`; no input produces a 5xx or a panic.
 //! Handlers never run blocking store work on the executor: it goes through
 //! [`state::db`], on actix's bounded blocking pool.
+//!
+//! Every request passes [`auth::authenticate`] first: bearer tokens with roles, one policy
+//! ([`auth::required_access`]) from which the OpenAPI document's security is also built,
+//! and the audit log of state-changing requests ([`audit`]).
 
+pub mod audit;
+pub mod auth;
 pub mod campaigns;
 pub mod catalog;
 pub mod docs;
@@ -16,6 +22,7 @@ pub mod extract;
 pub mod metrics;
 pub mod ops;
 pub mod state;
+pub mod tokens;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -51,8 +58,15 @@ pub use state::AppState;
                                           returned"),
         (name = "keyword-sets", description = "Stored keyword rules that HTTP configurations \
                                                add with `keywordSetIds`"),
+        (name = "tokens", description = "API tokens (admin only). Every route but `/healthz`, \
+                                         `/readyz`, `/docs` and this document needs \
+                                         `Authorization: Bearer <token>`; the role each \
+                                         operation needs is its `x-required-role`"),
+        (name = "audit", description = "The audit log of state-changing requests (admin \
+                                        only)"),
         (name = "operations", description = "Health and readiness. Also served, outside this \
-                                             document: `/metrics` (Prometheus text) and `/docs` \
+                                             document: `/metrics` (Prometheus text; a viewer \
+                                             token unless `auth.metrics_public`) and `/docs` \
                                              (this page)."),
     ),
     components(schemas(
@@ -100,7 +114,12 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(catalog::list_keyword_sets)
         .service(catalog::get_keyword_set)
         .service(catalog::update_keyword_set)
-        .service(catalog::delete_keyword_set);
+        .service(catalog::delete_keyword_set)
+        .service(tokens::list_tokens)
+        .service(tokens::create_token)
+        .service(tokens::get_token)
+        .service(tokens::revoke_token)
+        .service(audit::list_audit);
 }
 
 /// The application: every route, its state and error handlers, and the OpenAPI document
@@ -144,6 +163,7 @@ pub fn app(
         )
         .split_for_parts();
     app.app_data(web::Data::new(finish(doc)))
+        .wrap(middleware::from_fn(auth::authenticate))
         .wrap(middleware::from_fn(metrics::track_http))
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(ApiError::new(
@@ -201,14 +221,65 @@ const INVALID_PATH: (&str, &str, &str) = (
     "A path parameter is malformed, e.g. a non-numeric id (`invalid_path`).",
 );
 
+/// Added to every operation that needs a token.
+const AUTH_RESPONSES: &[(&str, &str, &str)] = &[
+    (
+        "401",
+        "Unauthorized",
+        "No token, or one that is malformed, unknown or revoked (`unauthorized`); the answer \
+         has `WWW-Authenticate: Bearer`.",
+    ),
+    (
+        "429",
+        "TooManyRequests",
+        "Too many failed authentications from this address within a minute (`rate_limited`); \
+         `Retry-After` says when to try again.",
+    ),
+];
+
+/// Added to operations that need more than the `viewer` role.
+const FORBIDDEN: (&str, &str, &str) = (
+    "403",
+    "Forbidden",
+    "The token's role does not allow this operation (`forbidden`).",
+);
+
+/// The name of the bearer token security scheme.
+pub const SECURITY_SCHEME: &str = "bearerAuth";
+
 /// The last touches shared by the served document and [`openapi()`]: TypeScript-friendly
 /// operation ids, and the error responses common to every operation (as shared
 /// `components.responses`, all `application/problem+json`).
 fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use actix_web::http::Method;
+    use utoipa::openapi::extensions::ExtensionsBuilder;
+    use utoipa::openapi::security::{
+        HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
     let components = doc.components.get_or_insert_with(Default::default);
-    for (_, name, description) in SHARED_RESPONSES.iter().chain([&INVALID_PATH]) {
+    components.add_security_scheme(
+        SECURITY_SCHEME,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("dgn_<id>_<secret>")
+                .description(Some(
+                    "An API token: `Authorization: Bearer dgn_…`. `dragnet serve` prints an \
+                     admin token on its first start; `dragnet token create` and `POST \
+                     /api/v1/tokens` make more. Roles: `viewer` reads, `operator` also changes \
+                     campaigns and the catalog, `admin` also manages tokens and reads the \
+                     audit log.",
+                ))
+                .build(),
+        ),
+    );
+    for (_, name, description) in SHARED_RESPONSES
+        .iter()
+        .chain(AUTH_RESPONSES)
+        .chain([&INVALID_PATH, &FORBIDDEN])
+    {
         let content = ContentBuilder::new()
             .schema(Some(Ref::from_schema_name(Problem::name())))
             .build();
@@ -225,26 +296,44 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for (path, item) in doc.paths.paths.iter_mut() {
         let api = path.starts_with("/api/");
         let has_path_params = path.contains('{');
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for (method, op) in [
+            (Method::GET, &mut item.get),
+            (Method::PUT, &mut item.put),
+            (Method::POST, &mut item.post),
+            (Method::DELETE, &mut item.delete),
+            (Method::OPTIONS, &mut item.options),
+            (Method::HEAD, &mut item.head),
+            (Method::PATCH, &mut item.patch),
+            (Method::TRACE, &mut item.trace),
+        ] {
+            let Some(op) = op else { continue };
+            // Security from the one role policy.
+            let mut auth_responses: Vec<&(&str, &str, &str)> = Vec::new();
+            match auth::required_access(&method, path) {
+                auth::Access::Public => op.security = Some(Vec::new()),
+                auth::Access::Role(role) => {
+                    op.security = Some(vec![SecurityRequirement::new(
+                        SECURITY_SCHEME,
+                        Vec::<String>::new(),
+                    )]);
+                    op.extensions = Some(
+                        ExtensionsBuilder::new()
+                            .add("x-required-role", role.as_str())
+                            .build(),
+                    );
+                    auth_responses.extend(AUTH_RESPONSES);
+                    if role != auth::Role::Viewer {
+                        auth_responses.push(&FORBIDDEN);
+                    }
+                }
+            }
             if let Some(id) = op.operation_id.as_mut() {
                 *id = OPERATION_IDS
                     .iter()
                     .find(|(from, _)| from == id)
                     .map_or_else(|| camel_case(id), |(_, to)| (*to).to_owned());
             }
-            let mut shared: Vec<&(&str, &str, &str)> = Vec::new();
+            let mut shared: Vec<&(&str, &str, &str)> = auth_responses;
             if has_path_params {
                 shared.push(&INVALID_PATH);
             }

@@ -135,20 +135,24 @@ fn method_label(method: &Method) -> &'static str {
 
 /// Middleware recording every request's status class and latency (time until the response
 /// head is ready; a streamed body's transfer is not included) under its route pattern.
+///
+/// The pattern is read from the response's request, after routing: actix then finds it by
+/// the resource the router matched. Asked before routing, it matches the path against every
+/// route's pattern again (a fifth of the CPU of a 100-row domain page). Errors that escape as
+/// `Err` (none of this crate's handlers: their errors become responses) are counted under
+/// `unmatched`.
 pub async fn track_http(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = method_label(req.method());
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
     let result = next.call(req).await;
-    let status = match &result {
-        Ok(res) => res.status(),
-        Err(e) => e.as_response_error().status_code(),
+    let (status, route) = match &result {
+        Ok(res) => (res.status(), res.request().match_pattern()),
+        Err(e) => (e.as_response_error().status_code(), None),
     };
+    let route = route.unwrap_or_else(|| "unmatched".to_owned());
     HTTP.observe(method, route, status, started.elapsed());
     result
 }

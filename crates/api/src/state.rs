@@ -14,6 +14,8 @@ use dragnet_engine::Engine;
 use dragnet_engine::http::guard::AddressGuard;
 use dragnet_store::{Store, StoreError};
 
+use crate::audit::AuditLog;
+use crate::auth::{Auth, AuthSettings};
 use crate::error::{ApiError, ErrorCode};
 
 /// How long a response is remembered for its `Idempotency-Key`.
@@ -28,6 +30,37 @@ pub struct AppState {
     /// Which targets `POST /proxies/{id}/test` may ask a proxy to connect to (the SSRF guard).
     address_guard: AddressGuard,
     idempotency: Mutex<HashMap<String, Remembered>>,
+    /// Tokens, roles and the failure rate limit.
+    auth: Auth,
+    /// Where state-changing requests are recorded.
+    audit: AuditLog,
+    /// Request size and shape limits.
+    limits: Limits,
+}
+
+/// Limits on what a request may carry (`[limits]` in the binary's settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest JSON body, in bytes (default 1 MiB).
+    pub json_body_bytes: usize,
+    /// The largest domain import (`POST /campaigns/{id}/domains`, streamed), in bytes
+    /// (default 256 MiB).
+    pub import_body_bytes: usize,
+    /// The deepest nesting of arrays and objects in a JSON body (default 32).
+    pub json_max_depth: usize,
+    /// The longest string (or key) in a JSON body, in bytes as sent (default 64 KiB).
+    pub json_max_string_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            json_body_bytes: 1024 * 1024,
+            import_body_bytes: 256 * 1024 * 1024,
+            json_max_depth: 32,
+            json_max_string_bytes: 64 * 1024,
+        }
+    }
 }
 
 struct Remembered {
@@ -38,14 +71,66 @@ struct Remembered {
 
 impl AppState {
     /// State over an engine (and its store), with the SSRF guard on: no loopback, private or
-    /// otherwise non-public proxy test targets (see [`AppState::with_address_guard`]).
+    /// otherwise non-public proxy test targets (see [`AppState::with_address_guard`]), tokens
+    /// required ([`AuthSettings::default`]), the default [`Limits`], and an audit queue of
+    /// [`crate::audit::DEFAULT_CAPACITY`] entries.
     pub fn new(engine: Engine) -> Self {
+        let store = engine.store().clone();
         Self {
-            store: engine.store().clone(),
+            audit: AuditLog::new(store.clone(), crate::audit::DEFAULT_CAPACITY),
+            store,
             engine,
             address_guard: AddressGuard::new(false, Vec::new()),
             idempotency: Mutex::new(HashMap::new()),
+            auth: Auth::new(AuthSettings::default()),
+            limits: Limits::default(),
         }
+    }
+
+    /// The same state with other authentication settings (`enabled: false` is `--no-auth`).
+    #[must_use]
+    pub fn with_auth(mut self, settings: AuthSettings) -> Self {
+        self.auth = Auth::new(settings);
+        self
+    }
+
+    /// The same state without authentication: every request acts as an admin. For tests and
+    /// `--no-auth`.
+    #[must_use]
+    pub fn without_auth(self) -> Self {
+        self.with_auth(AuthSettings {
+            enabled: false,
+            ..AuthSettings::default()
+        })
+    }
+
+    /// The same state with other request limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The same state with room for `capacity` audit entries waiting to be written.
+    #[must_use]
+    pub fn with_audit_capacity(mut self, capacity: usize) -> Self {
+        self.audit = AuditLog::new(self.store.clone(), capacity);
+        self
+    }
+
+    /// Authentication: settings, token cache, failure counts.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// The audit log's writer.
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// Request size and shape limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The same state with another SSRF guard for proxy tests; the binary passes
@@ -120,11 +205,24 @@ impl AppState {
 }
 
 /// Runs blocking store work on actix's bounded blocking pool, never on the executor.
+///
+/// At most as many calls run at once as the store has connections (a process-wide gate,
+/// sized by the first store it sees; a process serves one): the others wait here, on the
+/// executor, rather than on blocking threads parked in the connection pool. Under 64
+/// concurrent requests and 8 connections, 56 threads waiting on the pool's lock and
+/// condition variable cost a futex or a `sched_yield` per hand-over and stretched the tail
+/// latency.
 pub async fn db<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 {
+    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let gate = GATE.get_or_init(|| {
+        tokio::sync::Semaphore::new(state.store.max_connections().try_into().unwrap_or(8))
+    });
+    // The gate is never closed, so acquiring cannot fail.
+    let _permit = gate.acquire().await.map_err(ApiError::internal)?;
     let store = state.store.clone();
     web::block(move || f(&store))
         .await
@@ -135,6 +233,14 @@ where
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
+            // Connection errors first: they are `Database` errors too.
+            e if e.is_unavailable() => {
+                tracing::warn!(error = %e, "store unavailable");
+                ApiError::new(
+                    ErrorCode::ServiceUnavailable,
+                    "the database is unavailable; try again",
+                )
+            }
             StoreError::CampaignNotFound(id) => {
                 ApiError::not_found(format!("campaign {id} not found"))
             }
@@ -146,13 +252,6 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidArgument(msg) => ApiError::new(ErrorCode::ValidationFailed, msg),
             StoreError::OutOfRange { .. } => {
                 ApiError::new(ErrorCode::ValidationFailed, e.to_string())
-            }
-            StoreError::Connect { .. } | StoreError::Pool(_) => {
-                tracing::warn!(error = %e, "store unavailable");
-                ApiError::new(
-                    ErrorCode::ServiceUnavailable,
-                    "the database is unavailable; try again",
-                )
             }
             other => ApiError::internal(other),
         }

@@ -24,6 +24,17 @@ fn state(dir: &tempfile::TempDir, hub: &Hub) -> web::Data<dragnet_api::AppState>
     web::Data::new(dragnet_api::AppState::new(engine))
 }
 
+/// An admin token for `state`, as an `Authorization` header.
+fn admin(state: &web::Data<dragnet_api::AppState>) -> (&'static str, String) {
+    let issued =
+        dragnet_api::auth::issue_token(&state.store, "ops", dragnet_api::auth::Role::Admin, "test")
+            .expect("issue a token");
+    (
+        "Authorization",
+        format!("Bearer {}", issued.secret.expose()),
+    )
+}
+
 async fn body_text(
     res: actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
 ) -> String {
@@ -54,19 +65,34 @@ async fn served_document_is_the_generated_one() {
 async fn metrics_are_prometheus_text() {
     let dir = tempfile::tempdir().expect("temp dir");
     let hub = Hub::new(RealtimeSettings::default());
-    let app = test::init_service(
-        dragnet_api::app(state(&dir, &hub), |_| {}).app_data(web::Data::new(hub.clone())),
-    )
-    .await;
+    let state = state(&dir, &hub);
+    let token = admin(&state);
+    let app =
+        test::init_service(dragnet_api::app(state, |_| {}).app_data(web::Data::new(hub.clone())))
+            .await;
     for uri in [
         "/healthz",
         "/api/v1/campaigns/12345",
         "/api/v1/campaigns/67890",
         "/nope/1",
     ] {
-        test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri(uri)
+                .insert_header(token.clone())
+                .to_request(),
+        )
+        .await;
     }
-    let res = test::call_service(&app, test::TestRequest::get().uri("/metrics").to_request()).await;
+    let res = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/metrics")
+            .insert_header(token.clone())
+            .to_request(),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let content_type = res
         .headers()
@@ -113,8 +139,17 @@ async fn metrics_are_prometheus_text() {
 async fn metrics_without_a_hub_leave_the_websocket_group_out() {
     let dir = tempfile::tempdir().expect("temp dir");
     let hub = Hub::new(RealtimeSettings::default());
-    let app = test::init_service(dragnet_api::app(state(&dir, &hub), |_| {})).await;
-    let res = test::call_service(&app, test::TestRequest::get().uri("/metrics").to_request()).await;
+    let state = state(&dir, &hub);
+    let token = admin(&state);
+    let app = test::init_service(dragnet_api::app(state, |_| {})).await;
+    let res = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/metrics")
+            .insert_header(token)
+            .to_request(),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let text = body_text(res).await;
     assert!(!text.contains("dragnet_ws_clients"), "{text}");

@@ -953,3 +953,124 @@ fn bad_settings_are_setup_errors() {
         "header `Bad Header`: not a valid header name"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Through proxies: the prober's connections go through the pool's tunnels.
+
+mod through_proxies {
+    use dragnet_engine::http::proxy::{BenchPolicy, ProxyPool, Rotation};
+    use dragnet_engine::testing::proxy_server::{ProxyServerOptions, TestProxyServer};
+
+    use super::*;
+
+    fn credentials(user: &str, password: &str) -> ProxyServerOptions {
+        ProxyServerOptions {
+            credentials: Some((user.to_owned(), password.to_owned())),
+            ..ProxyServerOptions::default()
+        }
+    }
+
+    fn with_pool(server: &TestHttpServer, pool: ProxyPool) -> ProbeSettings {
+        ProbeSettings {
+            proxies: Some(Arc::new(pool)),
+            ..http_only(server)
+        }
+    }
+
+    #[tokio::test]
+    async fn probes_go_through_connect_and_socks5_proxies_with_credentials() {
+        let server = server().await;
+        server.route("/", Route::html("<title>Via proxy</title><p>hello</p>"));
+        let connect = TestProxyServer::connect_proxy(credentials("alice", "s3cret"))
+            .await
+            .expect("connect proxy");
+        let socks = TestProxyServer::socks5(credentials("bob", "hunter2"))
+            .await
+            .expect("socks5 proxy");
+        let pool = ProxyPool::new(
+            vec![connect.endpoint(), socks.endpoint()],
+            Rotation::RoundRobin,
+            BenchPolicy::default(),
+        );
+        let prober = Prober::new(with_pool(&server, pool)).expect("valid settings");
+        for i in 0..4 {
+            let outcome = prober.probe(&format!("p{i}.test"), &[LOCALHOST]).await;
+            assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+            assert!(text(&outcome).contains("hello"));
+        }
+        // Round robin: each proxy carried two of the four probes, to the target's address.
+        assert_eq!(connect.tunnels(), 2);
+        assert_eq!(socks.tunnels(), 2);
+        let target = server.http_addr().to_string();
+        assert!(
+            connect.targets().iter().all(|t| t == &target),
+            "{:?}",
+            connect.targets()
+        );
+        assert_eq!(server.requests(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_rejecting_proxy_is_unreachable_named_and_benched() {
+        let server = server().await;
+        server.route("/", Route::html("<p>never</p>"));
+        let proxy = TestProxyServer::connect_proxy(credentials("alice", "right"))
+            .await
+            .expect("connect proxy");
+        let wrong = proxy
+            .endpoint()
+            .with_credentials("alice", "wrong")
+            .with_label("prx_test");
+        let pool = ProxyPool::new(
+            vec![wrong],
+            Rotation::RoundRobin,
+            BenchPolicy {
+                failures: 2,
+                duration: Duration::from_secs(600),
+            },
+        );
+        let prober = Prober::new(with_pool(&server, pool)).expect("valid settings");
+        for _ in 0..2 {
+            let outcome = prober.probe("a.test", &[LOCALHOST]).await;
+            assert_eq!(outcome.status, ProbeStatus::Unreachable, "{outcome:?}");
+            assert!(
+                detail(&outcome).contains("prx_test"),
+                "{}",
+                detail(&outcome)
+            );
+            assert!(
+                !detail(&outcome).contains("wrong"),
+                "no password in details"
+            );
+        }
+        // Benched after two proxy faults: the next probe does not even reach the proxy.
+        let before = proxy.connections();
+        let outcome = prober.probe("a.test", &[LOCALHOST]).await;
+        assert_eq!(outcome.status, ProbeStatus::Unreachable);
+        assert!(detail(&outcome).contains("benched"), "{}", detail(&outcome));
+        assert_eq!(proxy.connections(), before);
+        assert_eq!(server.requests(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_guard_applies_to_targets_behind_a_proxy() {
+        let server = server().await;
+        let proxy = TestProxyServer::connect_proxy(ProxyServerOptions::default())
+            .await
+            .expect("connect proxy");
+        let settings = ProbeSettings {
+            guard: AddressGuard::new(false, Vec::new()),
+            ..with_pool(
+                &server,
+                ProxyPool::new(
+                    vec![proxy.endpoint()],
+                    Rotation::RoundRobin,
+                    BenchPolicy::default(),
+                ),
+            )
+        };
+        let outcome = probe_with(settings, "a.test", &[LOCALHOST]).await;
+        assert_eq!(outcome.status, ProbeStatus::Blocked, "{outcome:?}");
+        assert_eq!(proxy.connections(), 0, "nothing was sent to the proxy");
+    }
+}

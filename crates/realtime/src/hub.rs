@@ -74,6 +74,35 @@ pub(crate) struct Inner {
     next_client_id: AtomicU64,
     pub(crate) tracker: TaskTracker,
     pub(crate) cancel: CancellationToken,
+    /// WebSocket connections per token id.
+    token_connections: Mutex<HashMap<String, usize>>,
+}
+
+/// One of a token's WebSocket connection slots, held while the connection lasts; dropping it
+/// gives the slot back.
+pub struct TokenSlot {
+    hub: Hub,
+    token_id: String,
+}
+
+impl fmt::Debug for TokenSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSlot")
+            .field("token_id", &self.token_id)
+            .finish()
+    }
+}
+
+impl Drop for TokenSlot {
+    fn drop(&mut self) {
+        let mut counts = self.hub.token_connections();
+        if let Some(n) = counts.get_mut(&self.token_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&self.token_id);
+            }
+        }
+    }
 }
 
 /// The real-time hub: receives the engine's progress, keeps the latest snapshot per campaign,
@@ -123,6 +152,7 @@ impl Hub {
                 next_client_id: AtomicU64::new(1),
                 tracker: TaskTracker::new(),
                 cancel: CancellationToken::new(),
+                token_connections: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -198,6 +228,33 @@ impl Hub {
             .campaigns
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn token_connections(&self) -> MutexGuard<'_, HashMap<String, usize>> {
+        self.inner
+            .token_connections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes one of `token_id`'s WebSocket connection slots, or `None` when it holds
+    /// [`RealtimeSettings::max_connections_per_token`] already.
+    pub fn acquire_token_slot(&self, token_id: &str) -> Option<TokenSlot> {
+        let max = self.inner.settings.max_connections_per_token;
+        let mut counts = self.token_connections();
+        if counts.get(token_id).copied().unwrap_or(0) >= max {
+            return None;
+        }
+        *counts.entry(token_id.to_owned()).or_insert(0) += 1;
+        Some(TokenSlot {
+            hub: self.clone(),
+            token_id: token_id.to_owned(),
+        })
+    }
+
+    /// WebSocket connections `token_id` holds now.
+    pub fn token_connections_of(&self, token_id: &str) -> usize {
+        self.token_connections().get(token_id).copied().unwrap_or(0)
     }
 
     /// A new client's mailbox, with a cancellation token that the hub's shutdown cancels.

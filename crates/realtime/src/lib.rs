@@ -21,14 +21,20 @@
 //! `seq` may have missed status changes while away, and re-fetches
 //! `GET /api/v1/campaigns/{id}/phases` if it needs them. The protocol is described in
 //! `docs/realtime.md`.
+//!
+//! Authentication: the HTTP layer in front of [`ws_route`] says who the client is, or that its
+//! first message must say it (see [`auth`]); each token holds at most
+//! [`RealtimeSettings::max_connections_per_token`] connections.
 
+pub mod auth;
 mod hub;
 mod mailbox;
 pub mod protocol;
 mod session;
 mod settings;
 
-pub use hub::{Hub, HubMetrics, SnapshotSource};
-pub use protocol::{CampaignProgress, ClientMessage, ErrorCode, ServerMessage};
+pub use auth::{WsAuthOutcome, WsAuthRequired, WsAuthenticator, WsPrincipal};
+pub use hub::{Hub, HubMetrics, SnapshotSource, TokenSlot};
+pub use protocol::{AuthToken, CampaignProgress, ClientMessage, ErrorCode, ServerMessage};
 pub use session::{configure, ws_route};
 pub use settings::RealtimeSettings;

@@ -83,6 +83,12 @@ pub enum ErrorCode {
     UnsupportedFrame,
     /// The client's message exceeds the size limit; the connection is closed.
     MessageTooLarge,
+    /// The client did not authenticate: its first message was not a valid `auth` (or it came
+    /// too late, or its address failed too often); the connection is closed with code 1008.
+    Unauthorized,
+    /// The token already has the most WebSocket connections allowed; the connection is
+    /// closed with code 1008.
+    TooManyConnections,
 }
 
 impl ErrorCode {
@@ -99,6 +105,8 @@ impl ErrorCode {
             ErrorCode::SnapshotUnavailable => "snapshot_unavailable",
             ErrorCode::UnsupportedFrame => "unsupported_frame",
             ErrorCode::MessageTooLarge => "message_too_large",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::TooManyConnections => "too_many_connections",
         }
     }
 }
@@ -132,6 +140,14 @@ pub enum ServerMessage {
         /// The campaigns no longer subscribed.
         #[serde(rename = "campaignIds")]
         campaign_ids: Vec<i64>,
+    },
+    /// Acknowledges a first-message `auth`: the client may subscribe now. (A client that
+    /// authenticated with an `Authorization` header gets no such message.)
+    #[serde(rename = "authenticated")]
+    Authenticated {
+        /// The id of the token (never the token itself); absent when authentication is off.
+        #[serde(rename = "tokenId", skip_serializing_if = "Option::is_none", default)]
+        token_id: Option<String>,
     },
     /// A client message was refused, or a subscription could not be made.
     #[serde(rename = "error")]
@@ -174,11 +190,38 @@ pub fn progress_text(seq: u64, data: &CampaignProgress) -> ByteString {
     .to_text()
 }
 
+/// A token sent in a WebSocket `auth` message. Its `Debug` output never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AuthToken(pub String);
+
+impl AuthToken {
+    /// The token, for the one place that checks it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AuthToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthToken(***)")
+    }
+}
+
 /// A message from a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
+    /// Authenticates the connection with an API token (`dgn_…`): the first message of a
+    /// client that sent no `Authorization` header (browsers cannot), within the
+    /// authentication timeout (default 5 s). Answered with `authenticated`, or an
+    /// `unauthorized` error and close code 1008.
+    Auth {
+        /// The API token.
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        token: AuthToken,
+    },
     /// Start receiving these campaigns' progress; their current states are pushed at once.
     Subscribe {
         /// The campaigns (store ids), at most the per-client subscription limit.
@@ -219,7 +262,7 @@ impl ProtocolError {
 impl ClientMessage {
     /// Parses a client's text frame, checking each part in turn so that the error names the
     /// first problem: invalid JSON, a missing or unknown `type`, a missing or malformed
-    /// `campaignIds`, unknown fields, or more ids than `max_ids`.
+    /// `campaignIds` (or `token` of an `auth`), unknown fields, or more ids than `max_ids`.
     pub fn parse(text: &str, max_ids: usize) -> Result<ClientMessage, ProtocolError> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             ProtocolError::new(ErrorCode::InvalidJson, format!("invalid JSON: {e}"))
@@ -234,7 +277,7 @@ impl ClientMessage {
             None => {
                 return Err(ProtocolError::new(
                     ErrorCode::InvalidMessage,
-                    "missing field \"type\"; expected \"subscribe\" or \"unsubscribe\"",
+                    "missing field \"type\"; expected \"auth\", \"subscribe\" or \"unsubscribe\"",
                 ));
             }
             Some(serde_json::Value::String(kind)) => kind,
@@ -245,11 +288,15 @@ impl ClientMessage {
                 ));
             }
         };
+        if kind == "auth" {
+            return parse_auth(object);
+        }
         if kind != "subscribe" && kind != "unsubscribe" {
             return Err(ProtocolError::new(
                 ErrorCode::UnknownType,
                 format!(
-                    "unknown message type {:?}; expected \"subscribe\" or \"unsubscribe\"",
+                    "unknown message type {:?}; expected \"auth\", \"subscribe\" or \
+                     \"unsubscribe\"",
                     truncate(&kind, 64)
                 ),
             ));
@@ -314,6 +361,40 @@ impl ClientMessage {
             ClientMessage::Unsubscribe { campaign_ids }
         })
     }
+}
+
+/// The rest of an `auth` message (its `type` removed): exactly a string `token`. The token is
+/// never echoed in an error.
+fn parse_auth(
+    mut object: serde_json::Map<String, serde_json::Value>,
+) -> Result<ClientMessage, ProtocolError> {
+    let token = match object.remove("token") {
+        Some(serde_json::Value::String(token)) => token,
+        None => {
+            return Err(ProtocolError::new(
+                ErrorCode::InvalidMessage,
+                "auth needs a \"token\" string",
+            ));
+        }
+        Some(_) => {
+            return Err(ProtocolError::new(
+                ErrorCode::InvalidMessage,
+                "\"token\" must be a string",
+            ));
+        }
+    };
+    if let Some(field) = object.keys().next() {
+        return Err(ProtocolError::new(
+            ErrorCode::InvalidMessage,
+            format!(
+                "unknown field {:?} in auth; expected \"type\" and \"token\"",
+                truncate(field, 64)
+            ),
+        ));
+    }
+    Ok(ClientMessage::Auth {
+        token: AuthToken(token),
+    })
 }
 
 /// At most `max` characters of `s`, so that an error message never echoes a huge input.
@@ -477,6 +558,35 @@ mod tests {
         assert!(client.contains("campaignIds"), "{client}");
         let data = serde_json::to_string(&CampaignProgress::schema()).unwrap();
         assert!(data.contains("etaSeconds"), "{data}");
+    }
+
+    #[test]
+    fn auth_messages_parse_and_never_show_the_token() {
+        let parsed = ClientMessage::parse(r#"{"type":"auth","token":"dgn_abc_s3cret"}"#, 2);
+        assert_eq!(
+            parsed,
+            Ok(ClientMessage::Auth {
+                token: AuthToken("dgn_abc_s3cret".to_owned())
+            })
+        );
+        assert!(!format!("{parsed:?}").contains("s3cret"));
+        for (text, needle) in [
+            (r#"{"type":"auth"}"#, "token"),
+            (r#"{"type":"auth","token":1}"#, "must be a string"),
+            (r#"{"type":"auth","token":"s3cret","x":1}"#, "\"x\""),
+        ] {
+            let err = ClientMessage::parse(text, 2).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidMessage, "{text}");
+            assert!(err.message.contains(needle), "{text}: {}", err.message);
+            assert!(!err.message.contains("s3cret"), "{}", err.message);
+        }
+        assert_eq!(
+            &*ServerMessage::Authenticated {
+                token_id: Some("abc".to_owned())
+            }
+            .to_text(),
+            r#"{"type":"authenticated","tokenId":"abc"}"#
+        );
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub struct RealtimeSettings {
     /// Snapshot loads from the [`SnapshotSource`](crate::SnapshotSource) running at once,
     /// across all clients (default 4).
     pub snapshot_concurrency: usize,
+    /// A client that must authenticate with its first message (see [`crate::auth`]) and has
+    /// not within this time is disconnected with close code 1008 (default 5 s).
+    pub auth_timeout: Duration,
+    /// WebSocket connections one API token may hold at once; one more is refused, with a 429
+    /// before the upgrade (header authentication) or close code 1008 (first-message
+    /// authentication) (default 32).
+    pub max_connections_per_token: usize,
 }
 
 impl Default for RealtimeSettings {
@@ -44,6 +51,8 @@ impl Default for RealtimeSettings {
             max_message_bytes: 64 * 1024,
             max_clients: 10_000,
             snapshot_concurrency: 4,
+            auth_timeout: Duration::from_secs(5),
+            max_connections_per_token: 32,
         }
     }
 }

@@ -9,7 +9,7 @@
 //! migration: an `instr` function like SQLite's, so substring filters are one query.)
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
@@ -232,7 +232,8 @@ pub(crate) fn check_writable(conn: &mut AnyConnection, target: &Target) -> Resul
     Ok(())
 }
 
-/// r2d2's connection factory for both backends.
+/// r2d2's connection factory for both backends. The pool does not test connections on
+/// checkout (`test_on_check_out(false)`); [`checkout`] does, only when it is worth it.
 #[derive(Debug)]
 pub(crate) struct Manager {
     pub(crate) target: Target,
@@ -244,16 +245,113 @@ impl r2d2::ManageConnection for Manager {
     type Error = StoreError;
 
     fn connect(&self) -> Result<AnyConnection, StoreError> {
-        connect(&self.target, self.busy_timeout)
+        let mut conn = connect(&self.target, self.busy_timeout)?;
+        if let AnyConnection::Postgresql(_) = conn {
+            conn.set_instrumentation(ConnectionWatch::default());
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
         conn.batch_execute("SELECT 1").map_err(StoreError::from)
     }
 
+    /// Called when a connection goes back to the pool: a broken one is closed instead. A
+    /// connection is broken when one of its queries failed because the connection is gone
+    /// ([`ConnectionWatch`]), when diesel says so (a transaction left open, or a transaction
+    /// manager in error: after libpq reported the transaction status unknown, or after
+    /// [`checkout`] found the connection dead).
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
         diesel::r2d2::R2D2Connection::is_broken(conn)
+            || conn
+                .instrumentation()
+                .downcast_ref::<ConnectionWatch>()
+                .is_some_and(|watch| watch.lost)
     }
+}
+
+/// Watches a pooled PostgreSQL connection's queries (as its diesel instrumentation) for an
+/// error that means the connection is gone ([`StoreError::is_unavailable`]), so that the pool
+/// closes it instead of handing it out again. diesel alone does not always notice: when
+/// libpq has read the server's "terminating connection" error but not yet the closed socket,
+/// the transaction status still reads idle and the connection looks healthy; reused within
+/// [`CHECK_IDLE_AFTER`], it would fail a second call.
+#[derive(Debug, Default)]
+struct ConnectionWatch {
+    lost: bool,
+}
+
+impl diesel::connection::Instrumentation for ConnectionWatch {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::FinishQuery {
+            error: Some(error), ..
+        } = event
+            && crate::error::is_connection_lost(error)
+        {
+            self.lost = true;
+        }
+    }
+}
+
+/// A pooled connection handed out less than this long ago is handed out again without a
+/// check; one idle for longer is checked with `SELECT 1` first (HikariCP's rule, with its
+/// 500 ms). Under load connections are busy and never pay for the round trip, which cost
+/// PostgreSQL a third of a `GET /campaigns/{id}`; after a quiet spell (the likeliest time for
+/// a server restart or an idle-connection timeout to have killed them) they are checked.
+pub(crate) const CHECK_IDLE_AFTER: Duration = Duration::from_millis(500);
+
+/// When a pooled connection was last handed out (kept in its r2d2 extensions).
+struct LastCheckout(Instant);
+
+/// Takes a connection from the pool, checking it first unless it was handed out within
+/// [`CHECK_IDLE_AFTER`] (a newly opened connection is checked once too: it may have waited
+/// in the pool). A connection that fails the check is marked broken, so the pool closes it
+/// when it comes back, and the next one is tried; each failure removes one of at most
+/// `max_size` connections, so the loop ends with a newly opened one, or with the pool's
+/// error when none can be opened.
+///
+/// A connection that dies while in use, or between two uses closer than
+/// [`CHECK_IDLE_AFTER`], fails the call using it (a [`StoreError::is_unavailable`] error)
+/// and is then closed by the pool: one failed call per dead connection at most.
+pub(crate) fn checkout(
+    pool: &r2d2::Pool<Manager>,
+) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
+    let mut failed = None;
+    for _ in 0..=pool.max_size() {
+        let mut conn = pool.get()?;
+        let now = Instant::now();
+        let extensions = r2d2::PooledConnection::extensions_mut(&mut conn);
+        let recent = match extensions.get_mut::<LastCheckout>() {
+            Some(last) => {
+                now.duration_since(std::mem::replace(&mut last.0, now)) < CHECK_IDLE_AFTER
+            }
+            None => {
+                extensions.insert(LastCheckout(now));
+                false
+            }
+        };
+        if recent {
+            return Ok(conn);
+        }
+        match conn.batch_execute("SELECT 1") {
+            Ok(()) => return Ok(conn),
+            Err(e) => {
+                tracing::warn!(error = %e, "closing a pooled database connection that failed its check");
+                mark_broken(&mut conn);
+                failed = Some(e);
+            }
+        }
+    }
+    Err(failed.map_or_else(
+        || StoreError::Pool("no working connection".to_owned()),
+        StoreError::from,
+    ))
+}
+
+/// Marks a connection broken so that the pool closes it instead of reusing it.
+fn mark_broken(conn: &mut AnyConnection) {
+    <AnyConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .set_in_error();
 }
 
 /// The versions of all embedded migrations for this connection's backend, oldest first.

@@ -134,6 +134,36 @@ pub enum StoreError {
     Database(#[from] diesel::result::Error),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached or the connection to it was lost: a
+    /// transient condition (the caller may retry; an API answers 503), not a problem with the
+    /// request or the data. True for [`StoreError::Connect`], [`StoreError::Pool`] and
+    /// database errors that mean a closed connection (libpq reports the connection bad or
+    /// cannot send on it, e.g. after the server restarted or the backend was terminated) or a
+    /// transaction manager left broken by one.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Connect { .. } | StoreError::Pool(_) => true,
+            StoreError::Database(e) => is_connection_lost(e),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a diesel error means the connection to the database is gone.
+pub(crate) fn is_connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        | Error::BrokenTransactionManager => true,
+        Error::RollbackErrorOnCommit { commit_error, .. } => is_connection_lost(commit_error),
+        _ => false,
+    }
+}
+
 impl From<r2d2::Error> for StoreError {
     fn from(e: r2d2::Error) -> Self {
         StoreError::Pool(e.to_string())

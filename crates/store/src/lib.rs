@@ -30,8 +30,11 @@
 //! - The catalog (personas, proxies, keyword sets) takes validated domain objects, assigns
 //!   their ids (`per_…`, `prx_…`, `kws_…`) and refuses to delete what a campaign phase that
 //!   may still run names ([`CatalogError`]).
+//! - API tokens are stored as their public id and the SHA-256 of their secret; the audit
+//!   log is append-only ([`TokenRole`], [`AuditEntry`]).
 //! - See `docs/storage.md` for the schema.
 
+mod auth;
 mod backend;
 mod campaigns;
 mod catalog;
@@ -47,6 +50,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+pub use auth::{
+    AuditEntry, AuditRecord, AuditResult, MAX_AUDIT_PAGE, NewToken, StoredToken, TokenRole,
+};
 pub use backend::BackendKind;
 pub use campaigns::{DELETE_CHUNK, MAX_CAMPAIGN_PAGE};
 pub use catalog::{
@@ -141,6 +147,8 @@ impl Store {
             .max_size(options.max_connections.max(1))
             .min_idle(Some(0))
             .connection_timeout(options.connection_timeout)
+            // `backend::checkout` checks connections only after they idled for a while.
+            .test_on_check_out(false)
             .build_unchecked(Manager {
                 target,
                 busy_timeout: options.busy_timeout,
@@ -166,7 +174,14 @@ impl Store {
     }
 
     fn conn(&self) -> Result<Conn, StoreError> {
-        Ok(self.inner.pool.get()?)
+        backend::checkout(&self.inner.pool)
+    }
+
+    /// The most connections the pool opens ([`StoreOptions::max_connections`]). Async callers
+    /// bound the store calls they run at once by it, so that callers beyond it wait without
+    /// holding a blocking thread.
+    pub fn max_connections(&self) -> u32 {
+        self.inner.pool.max_size()
     }
 
     /// Runs `f` in a write transaction on a pooled connection.

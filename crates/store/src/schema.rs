@@ -131,6 +131,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        role -> SmallInt,
+        secret_sha256 -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        token_id -> Nullable<Text>,
+        source -> Text,
+        action -> Text,
+        target -> Text,
+        status -> Integer,
+        result -> Text,
+        remote_addr -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(campaign_phases -> campaigns (campaign_id));
 diesel::joinable!(domains -> campaigns (campaign_id));
 diesel::joinable!(chunk_leases -> campaigns (campaign_id));
@@ -146,4 +173,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     personas,
     proxies,
     keyword_sets,
+    api_tokens,
+    audit_log,
 );

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the audit log, newest first (keyset pages). */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns": {
         parameters: {
             query?: never;
@@ -356,6 +373,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List every API token (never their secrets). */
+        get: operations["listTokens"];
+        put?: never;
+        /** Create an API token; the response is the only time its secret is shown. */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one API token (never its secret). */
+        get: operations["getToken"];
+        put?: never;
+        post?: never;
+        /** Revoke an API token: it stops working at once (revoking it again is a no-op). */
+        delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -423,6 +476,49 @@ export interface components {
         } | {
             /** @enum {string} */
             action: "fail";
+        };
+        /** @description One audit log entry. */
+        AuditEntryDto: {
+            /**
+             * @description The method and route pattern (`POST /api/v1/campaigns/{id}/start`), or a command
+             *     (`token.create`, `token.revoke`).
+             */
+            action: string;
+            /**
+             * Format: date-time
+             * @description When it happened (UTC).
+             */
+            at: string;
+            /**
+             * Format: int64
+             * @description The entry's id (grows with time).
+             */
+            id: number;
+            /** @description The client's address, when known. */
+            remoteAddr?: string | null;
+            /** @description `success` (2xx, 3xx), `failure` (other 4xx, 5xx) or `denied` (401, 403, 429). */
+            result: string;
+            /** @description Where it came from: `api`, `cli` or `server`. */
+            source: string;
+            /**
+             * Format: int32
+             * @description The HTTP status answered (0 for a command).
+             */
+            status: number;
+            /** @description What it acted on: the request's path (a created object's location), or `token:<id>`. */
+            target: string;
+            /**
+             * @description The token that did it; `null` without a valid one (`--no-auth`, the command line, an
+             *     invalid token).
+             */
+            tokenId?: string | null;
+        };
+        /** @description One page of the audit log. */
+        AuditPage: {
+            /** @description The entries, newest first. */
+            items: components["schemas"]["AuditEntryDto"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            nextCursor?: string | null;
         };
         /**
          * @description The JSON input of a [`CampaignConfiguration`]: every key optional, each holding that
@@ -529,6 +625,11 @@ export interface components {
         };
         /** @description A message from a client. */
         ClientMessage: {
+            /** @description The API token. */
+            token: string;
+            /** @enum {string} */
+            type: "auth";
+        } | {
             /** @description The campaigns (store ids), at most the per-client subscription limit. */
             campaignIds: number[];
             /** @enum {string} */
@@ -582,6 +683,27 @@ export interface components {
             launchSequence?: boolean | null;
             /** @description Display name, 1–200 characters. */
             name: string;
+        };
+        /** @description A token just made, with its secret: shown this once, never again. */
+        CreatedToken: {
+            /**
+             * Format: date-time
+             * @description When it was made (UTC).
+             */
+            createdAt: string;
+            /** @description Who made it. */
+            createdBy: string;
+            /** @description The token's public id. */
+            id: string;
+            /** @description Its name. */
+            name: string;
+            /** @description What it may do. */
+            role: components["schemas"]["Role"];
+            /**
+             * @description The whole token, `dgn_<id>_<secret>`: send it as `Authorization: Bearer <token>`.
+             *     Store it now; the server keeps only a hash.
+             */
+            token: string;
         };
         /** @description The JSON input of [`DnsResolverSettings`] (the body of a DNS persona). */
         DnsResolverSettings: {
@@ -1456,6 +1578,11 @@ export interface components {
          */
         ResolverEntry: string | components["schemas"]["WeightedResolver"];
         /**
+         * @description What a token may do (see [`required_access`]).
+         * @enum {string}
+         */
+        Role: "admin" | "operator" | "viewer";
+        /**
          * @description A URL scheme to try.
          * @enum {string}
          */
@@ -1483,12 +1610,55 @@ export interface components {
             /** @enum {string} */
             type: "unsubscribed";
         } | {
+            /** @description The id of the token (never the token itself); absent when authentication is off. */
+            tokenId?: string | null;
+            /** @enum {string} */
+            type: "authenticated";
+        } | {
             /** @description What went wrong, machine-readable. */
             code: components["schemas"]["WsErrorCode"];
             /** @description What went wrong, for people; names the problem (the field, the id, the limit). */
             message: string;
             /** @enum {string} */
             type: "error";
+        };
+        /** @description A token as listed: never its secret. */
+        TokenDto: {
+            /**
+             * Format: date-time
+             * @description When it was made (UTC).
+             */
+            createdAt: string;
+            /** @description Who made it: `token:<id>`, `cli`, `first-start` or `no-auth`. */
+            createdBy: string;
+            /** @description The token's public id (the middle of `dgn_<id>_<secret>`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was last used, to about a minute; `null` if never.
+             */
+            lastUsedAt?: string | null;
+            /** @description Its name. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked; `null` while it is valid.
+             */
+            revokedAt?: string | null;
+            /** @description What it may do. */
+            role: components["schemas"]["Role"];
+        };
+        /** @description Every token. */
+        TokenList: {
+            /** @description The tokens, newest first, revoked ones included. */
+            items: components["schemas"]["TokenDto"][];
+        };
+        /** @description `POST /tokens`. */
+        TokenRequest: {
+            /** @description A name for people, 1–100 characters (trimmed), no control characters. */
+            name: string;
+            /** @description What it may do. */
+            role: components["schemas"]["Role"];
         };
         /** @description `PUT /campaigns/{id}/transition`. */
         TransitionRequest: {
@@ -1522,9 +1692,18 @@ export interface components {
          *     `error` message.
          * @enum {string}
          */
-        WsErrorCode: "invalid_json" | "invalid_message" | "unknown_type" | "missing_campaign_ids" | "invalid_campaign_ids" | "too_many_subscriptions" | "unknown_campaign" | "snapshot_unavailable" | "unsupported_frame" | "message_too_large";
+        WsErrorCode: "invalid_json" | "invalid_message" | "unknown_type" | "missing_campaign_ids" | "invalid_campaign_ids" | "too_many_subscriptions" | "unknown_campaign" | "snapshot_unavailable" | "unsupported_frame" | "message_too_large" | "unauthorized" | "too_many_connections";
     };
     responses: {
+        /** @description The token's role does not allow this operation (`forbidden`). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description An unexpected failure on the server's side (`internal`); the log has the details. */
         Internal: {
             headers: {
@@ -1552,6 +1731,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Too many failed authentications from this address within a minute (`rate_limited`); `Retry-After` says when to try again. */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No token, or one that is malformed, unknown or revoked (`unauthorized`); the answer has `WWW-Authenticate: Bearer`. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1560,6 +1757,47 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Entries per page, 1–1000 (default 100). */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. */
+                cursor?: string;
+                /** @description Only this token's entries. */
+                tokenId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the audit log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Invalid query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listCampaigns: {
         parameters: {
             query?: {
@@ -1598,6 +1836,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1633,6 +1873,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -1651,6 +1893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1677,6 +1920,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -1686,6 +1930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1710,6 +1955,8 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -1719,6 +1966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1749,6 +1997,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -1776,6 +2026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1810,6 +2061,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -1828,6 +2081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1873,6 +2127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -1882,6 +2137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1913,6 +2169,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -1949,6 +2207,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1992,6 +2251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -2001,6 +2261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2035,6 +2296,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -2053,6 +2316,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2079,6 +2343,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -2088,6 +2353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2122,6 +2388,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -2140,6 +2408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2174,6 +2443,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -2192,6 +2463,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2226,6 +2498,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -2244,6 +2518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2277,6 +2552,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such campaign. */
             404: {
                 headers: {
@@ -2304,6 +2581,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2339,6 +2617,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Invalid configuration; `errors` names the fields. */
             422: {
                 headers: {
@@ -2348,6 +2628,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2384,6 +2665,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2419,6 +2702,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -2437,6 +2722,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2463,6 +2749,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
             /** @description No such keyword set. */
             404: {
                 headers: {
@@ -2472,6 +2759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2510,6 +2798,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such keyword set. */
             404: {
                 headers: {
@@ -2546,6 +2836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2570,6 +2861,8 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such keyword set. */
             404: {
                 headers: {
@@ -2588,6 +2881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2626,6 +2920,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2661,6 +2957,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -2679,6 +2977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2705,6 +3004,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
             /** @description No such persona. */
             404: {
                 headers: {
@@ -2714,6 +3014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2752,6 +3053,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such persona. */
             404: {
                 headers: {
@@ -2788,6 +3091,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2812,6 +3116,8 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such persona. */
             404: {
                 headers: {
@@ -2830,6 +3136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2866,6 +3173,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2901,6 +3210,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -2919,6 +3230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2945,6 +3257,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
             /** @description No such proxy. */
             404: {
                 headers: {
@@ -2954,6 +3267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2992,6 +3306,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such proxy. */
             404: {
                 headers: {
@@ -3028,6 +3344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3052,6 +3369,8 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such proxy. */
             404: {
                 headers: {
@@ -3070,6 +3389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -3108,6 +3428,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description No such proxy. */
             404: {
                 headers: {
@@ -3135,6 +3457,162 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every token, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token, with its secret (shown once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedToken"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid name; `errors` names the field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Token id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenDto"];
+                };
+            };
+            400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such token. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Token id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such token. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["ServiceUnavailable"];
         };

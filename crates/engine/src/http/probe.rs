@@ -73,6 +73,7 @@ use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::net::{IpAddr, SocketAddr};
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -95,6 +96,7 @@ use self::limiter::IpLimiter;
 use super::BoxIo;
 use super::Io;
 use super::guard::{AddressGuard, BlockedAddress};
+use super::proxy::{self, ProxyPool};
 
 /// How many of a host's addresses are tried before giving up.
 const MAX_ADDRESSES: usize = 3;
@@ -134,6 +136,9 @@ pub struct ProbeSettings {
     pub per_ip_concurrency: usize,
     /// Which addresses may be connected to.
     pub guard: AddressGuard,
+    /// Proxies to tunnel every connection through (rotated, failing ones benched); direct
+    /// connections when `None`. The guard still applies to the target addresses.
+    pub proxies: Option<Arc<ProxyPool>>,
 }
 
 impl fmt::Debug for ProbeSettings {
@@ -156,6 +161,7 @@ impl fmt::Debug for ProbeSettings {
             )
             .field("per_ip_concurrency", &self.per_ip_concurrency)
             .field("guard", &self.guard)
+            .field("proxies", &self.proxies.as_ref().map(|p| p.len()))
             .finish()
     }
 }
@@ -177,6 +183,7 @@ impl Default for ProbeSettings {
             accept_invalid_certificates: false,
             per_ip_concurrency: 4,
             guard: AddressGuard::new(false, Vec::new()),
+            proxies: None,
         }
     }
 }
@@ -722,6 +729,13 @@ impl Prober {
     /// Opens a connection to `addr`. This is the seam where a proxy tunnel plugs in.
     async fn connect(&self, addr: SocketAddr, deadline: Instant) -> Result<BoxIo, ConnectError> {
         let connect_deadline = deadline.min(Instant::now() + self.settings.connect_timeout);
+        if let Some(pool) = &self.settings.proxies {
+            let lease = pool.pick().ok_or(ConnectError::NoProxy)?;
+            let limit = connect_deadline.saturating_duration_since(Instant::now());
+            let tunnel = proxy::connect_through(lease.endpoint(), addr, limit).await;
+            pool.report_result(&lease, tunnel.as_ref().map(|_| ()));
+            return tunnel.map_err(ConnectError::Proxy);
+        }
         let socket = match addr {
             SocketAddr::V4(_) => TcpSocket::new_v4(),
             SocketAddr::V6(_) => TcpSocket::new_v6(),

@@ -611,6 +611,29 @@ async fn connect_tcp(
     }))
 }
 
+impl ProxyEndpoint {
+    /// The endpoint of a stored proxy, labelled with its id (so reports and errors name the
+    /// stored object, never the password).
+    pub fn stored(
+        id: &dragnet_domain::config::StoredId,
+        proxy: &dragnet_domain::catalog::Proxy,
+    ) -> Self {
+        use dragnet_domain::catalog::ProxyProtocol as Stored;
+        let protocol = match proxy.protocol() {
+            Stored::Http => ProxyProtocol::Http,
+            Stored::Https => ProxyProtocol::Https,
+            Stored::Socks5 => ProxyProtocol::Socks5,
+        };
+        let mut endpoint = ProxyEndpoint::new(protocol, proxy.host(), proxy.port())
+            .with_label(id.as_str())
+            .with_accept_invalid_certificates(proxy.accept_invalid_certificates());
+        if let (Some(username), Some(password)) = (proxy.username(), proxy.password()) {
+            endpoint = endpoint.with_credentials(username, password);
+        }
+        endpoint
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::pin::Pin;

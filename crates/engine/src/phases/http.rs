@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dragnet_domain::Phase;
-use dragnet_domain::config::http::{HttpKeywordValidationConfig, HttpRequestSettings, KeywordRule};
+use dragnet_domain::config::http::{
+    HttpKeywordValidationConfig, HttpRequestSettings, KeywordRule, ProxyRotation,
+};
 use dragnet_store::{
     Campaign, Chunk, DnsStatus, HttpResult, HttpStatus, KeywordHit, NewHttpResult, ResolvedDomain,
     Store,
@@ -25,12 +27,13 @@ use super::{chunk_range, config};
 use crate::http::guard::AddressGuard;
 use crate::http::matcher::KeywordMatcher;
 use crate::http::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
+use crate::http::proxy::{BenchPolicy, ProxyEndpoint, ProxyPool, Rotation};
 use crate::http::text::{self, PageText};
 use crate::rate::TokenBucket;
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
 
-/// zstd level of page snapshots: fast (a few µs for a typical page) with most of the gain.
-const SNAPSHOT_LEVEL: i32 = 3;
+/// zstd level of page snapshots: the fastest level; HTML compresses well enough at it.
+const SNAPSHOT_LEVEL: i32 = 1;
 
 /// Builds the phase's plan: its total (the resolved domains), its chunks and its processor.
 pub(super) async fn prepare(
@@ -46,7 +49,7 @@ pub(super) async fn prepare(
     let resolved = Resolved::load(store, &config).await?;
     let matcher = KeywordMatcher::compile(&resolved.rules)
         .map_err(|e| PhaseError::Configuration(format!("httpKeywordValidation: {e}")))?;
-    let prober = Prober::new(probe_settings(&config, &resolved.request, settings))
+    let prober = Prober::new(probe_settings(&config, &resolved, settings))
         .map_err(|e| PhaseError::Configuration(format!("httpKeywordValidation: {e}")))?;
     let ordinals = chunk_range(store, id, Phase::HttpKeywordValidation, move |s| {
         Ok(0..s.next_ordinal(id)?)
@@ -85,6 +88,7 @@ pub(super) async fn prepare(
 struct Resolved {
     request: HttpRequestSettings,
     rules: Vec<KeywordRule>,
+    proxies: Option<Arc<ProxyPool>>,
 }
 
 impl Resolved {
@@ -123,15 +127,60 @@ impl Resolved {
                 })?;
             rules.extend(set.rules().iter().cloned());
         }
-        Ok(Self { request, rules })
+        let proxies = load_proxies(store, config).await?;
+        Ok(Self {
+            request,
+            rules,
+            proxies,
+        })
     }
+}
+
+/// The pool of the stored proxies `proxyIds` names, or `None` for direct connections. A
+/// deleted proxy, or every listed proxy disabled, stops the phase: probing directly instead
+/// would ignore what the operator asked for.
+async fn load_proxies(
+    store: &Store,
+    config: &HttpKeywordValidationConfig,
+) -> Result<Option<Arc<ProxyPool>>, PhaseError> {
+    let ids = config.proxy_ids().to_vec();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let wanted = ids.clone();
+    let stored = blocking(store, move |s| s.get_proxies(&wanted)).await?;
+    if let Some(missing) = ids.iter().find(|id| !stored.iter().any(|p| &p.id == *id)) {
+        return Err(PhaseError::Configuration(format!(
+            "httpKeywordValidation.proxyIds: no proxy `{missing}` (deleted?)"
+        )));
+    }
+    let endpoints: Vec<ProxyEndpoint> = stored
+        .iter()
+        .filter(|p| p.proxy.enabled())
+        .map(|p| ProxyEndpoint::stored(&p.id, &p.proxy))
+        .collect();
+    if endpoints.is_empty() {
+        return Err(PhaseError::Configuration(
+            "httpKeywordValidation.proxyIds: every listed proxy is disabled".to_owned(),
+        ));
+    }
+    let rotation = match config.proxy_rotation() {
+        ProxyRotation::RoundRobin => Rotation::RoundRobin,
+        ProxyRotation::Random => Rotation::Random,
+    };
+    Ok(Some(Arc::new(ProxyPool::new(
+        endpoints,
+        rotation,
+        BenchPolicy::default(),
+    ))))
 }
 
 fn probe_settings(
     config: &HttpKeywordValidationConfig,
-    request: &HttpRequestSettings,
+    resolved: &Resolved,
     settings: &EngineSettings,
 ) -> ProbeSettings {
+    let request = &resolved.request;
     let ports = config.ports();
     ProbeSettings {
         schemes: config.schemes().to_vec(),
@@ -151,6 +200,7 @@ fn probe_settings(
         accept_invalid_certificates: config.accept_invalid_certificates(),
         per_ip_concurrency: (config.per_ip_concurrency() as usize).max(1),
         guard: AddressGuard::new(settings.allow_private_addresses, Vec::new()),
+        proxies: resolved.proxies.clone(),
     }
 }
 
@@ -248,7 +298,7 @@ impl Shared {
                     .collect();
                 title = page.title;
                 if self.snapshot {
-                    snapshot = zstd::bulk::compress(text.as_bytes(), SNAPSHOT_LEVEL).ok();
+                    snapshot = compress_snapshot(text.as_bytes());
                 }
             }
         }
@@ -277,6 +327,22 @@ impl Shared {
             snapshot,
         }
     }
+}
+
+/// A zstd frame of `bytes`. Each thread keeps one compression context: creating one costs
+/// more (a megabyte of tables) than compressing a typical page.
+fn compress_snapshot(bytes: &[u8]) -> Option<Vec<u8>> {
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            *slot = zstd::bulk::Compressor::new(SNAPSHOT_LEVEL).ok();
+        }
+        slot.as_mut()?.compress(bytes).ok()
+    })
 }
 
 /// The text keyword rules are matched on: an HTML page's visible text and title, or any other

@@ -31,6 +31,12 @@ pub(super) enum ConnectError {
     /// The socket failed.
     #[error("{}", io_words(.0))]
     Io(#[source] io::Error),
+    /// The tunnel through a proxy could not be opened (the error names the proxy).
+    #[error("{0}")]
+    Proxy(#[source] crate::http::proxy::ProxyError),
+    /// Every configured proxy is benched after repeated failures.
+    #[error("every proxy is benched after repeated failures")]
+    NoProxy,
 }
 
 impl ConnectError {
@@ -39,6 +45,8 @@ impl ConnectError {
             ConnectError::TimedOut => ProbeStatus::Timeout,
             ConnectError::Io(e) if e.kind() == io::ErrorKind::TimedOut => ProbeStatus::Timeout,
             ConnectError::Io(_) => ProbeStatus::Unreachable,
+            ConnectError::Proxy(e) if e.is_timeout() => ProbeStatus::Timeout,
+            ConnectError::Proxy(_) | ConnectError::NoProxy => ProbeStatus::Unreachable,
         }
     }
 }
