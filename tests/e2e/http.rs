@@ -139,8 +139,7 @@ fn http_phase(p: &Value) -> &Value {
 fn http_phase_runs_through_the_api_with_progress_list_and_export() {
     let dns = Dns::start();
     let http = Http::start();
-    for backend in backends::all("http_phase_runs_through_the_api_with_progress_list_and_export")
-    {
+    for backend in backends::all("http_phase_runs_through_the_api_with_progress_list_and_export") {
         let dir = Arc::new(tempfile::tempdir().expect("dir"));
         let server = Dragnet::serve_with(
             dir,
@@ -210,8 +209,7 @@ fn http_phase_runs_through_the_api_with_progress_list_and_export() {
 
         // The domain list: every resolved domain has an `ok` result with the visible-text
         // hits only; the others have none.
-        let (status, page) =
-            server.get_json(&format!("/api/v1/campaigns/{id}/domains?limit=1000"));
+        let (status, page) = server.get_json(&format!("/api/v1/campaigns/{id}/domains?limit=1000"));
         assert_eq!(status, 200, "{page}");
         let items = page["items"].as_array().expect("items");
         assert_eq!(items.len(), LOCAL + MISSING);
@@ -252,12 +250,20 @@ fn http_phase_runs_through_the_api_with_progress_list_and_export() {
             assert_eq!(bank["count"], 1, "{item}");
         }
         // Filters: by HTTP status, by keyword pattern and by category.
-        for query in ["httpStatus=ok", "keyword=verify%20your%20account", "keyword=brand"] {
+        for query in [
+            "httpStatus=ok",
+            "keyword=verify%20your%20account",
+            "keyword=brand",
+        ] {
             let (status, page) = server.get_json(&format!(
                 "/api/v1/campaigns/{id}/domains?limit=1000&{query}"
             ));
             assert_eq!(status, 200, "{page}");
-            assert_eq!(page["items"].as_array().map(Vec::len), Some(LOCAL), "{query}");
+            assert_eq!(
+                page["items"].as_array().map(Vec::len),
+                Some(LOCAL),
+                "{query}"
+            );
         }
         let (_, page) = server.get_json(&format!(
             "/api/v1/campaigns/{id}/domains?limit=1000&httpStatus=timeout"
@@ -300,9 +306,13 @@ fn ssrf_guard_blocks_loopback_by_default_and_contacts_nothing() {
         let connections_before = http.server.connections();
         let id = through_dns(&server, &dns, http.server.http_addr().port());
         transition(&server, id, "http_keyword_validation");
-        let p = wait_for(&server, id, Duration::from_secs(60), "the HTTP phase", |p| {
-            is(p, "http_keyword_validation", "completed")
-        });
+        let p = wait_for(
+            &server,
+            id,
+            Duration::from_secs(60),
+            "the HTTP phase",
+            |p| is(p, "http_keyword_validation", "completed"),
+        );
         let phase = http_phase(&p);
         assert_eq!(phase["processedItems"], LOCAL, "{}: {p}", backend.name);
         assert_eq!(phase["failedItems"], LOCAL, "{p}");

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use dragnet_domain::config::{CampaignConfiguration, CampaignConfigurationInput};
 use dragnet_domain::{Action, Phase, PhaseStatus, ValidationErrors};
 use dragnet_store::{CampaignFilter, CampaignId, Change, NewCampaign};
@@ -392,7 +392,14 @@ fn idempotency_key(
                         "Idempotency-Key must be 1 to 200 visible ASCII characters",
                     )
                 })?;
-            Ok(Some(format!("{id}/{action}/{v}")))
+            // Keys are per caller: another token reusing a key neither replays nor blocks
+            // this caller's request.
+            let caller = req
+                .extensions()
+                .get::<crate::auth::Principal>()
+                .map(crate::auth::Principal::actor)
+                .unwrap_or_default();
+            Ok(Some(format!("{caller}/{id}/{action}/{v}")))
         }
     }
 }

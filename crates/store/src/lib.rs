@@ -132,7 +132,10 @@ impl Store {
         let kind = target.kind();
         // One direct connection first, so that failures carry the real reason rather than
         // the pool's timeout.
-        let mut conn = backend::connect(&target, options.busy_timeout)?;
+        // It may wait for another process migrating the same SQLite file: a fresh database's
+        // migrations can take seconds on a loaded machine, so it waits longer than the pool.
+        let startup_wait = options.busy_timeout.max(STARTUP_BUSY_TIMEOUT);
+        let mut conn = backend::connect(&target, startup_wait)?;
         backend::check_writable(&mut conn, &target)?;
         if options.migrate {
             let applied = backend::run_migrations(&mut conn)?;
@@ -193,6 +196,9 @@ impl Store {
         backend::write_txn(&mut conn, f)
     }
 }
+
+/// How long opening a store waits for another process's migration of the same SQLite file.
+const STARTUP_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Now, in unix milliseconds.
 fn now_millis() -> i64 {

@@ -516,7 +516,12 @@ impl State {
                 if self.visible.full {
                     return;
                 }
-                let room = self.visible.room();
+                // A few bytes more than the room left, so that contents that do not fit are
+                // cut by `self.visible`, which then knows it is full. (Read with exactly the
+                // room, contents whose first character does not fit came back empty, and
+                // shorter text after the `<noscript>` was still added: the capped text was
+                // not a prefix of the whole.)
+                let room = self.visible.room().saturating_add(8);
                 let inner = tokenize(text, room, MEMORY_LIMIT_BYTES, Nesting::Noscript)
                     .unwrap_or_else(|_| scan(text, room, Nesting::Noscript));
                 self.visible.separate();
@@ -1583,6 +1588,9 @@ mod tests {
         assert_eq!(extract("<p>ab cd</p>", 3).visible, "ab");
         assert_eq!(extract("<p>ab cd</p>", 0).visible, "");
         assert_eq!(plain("abcdef", 4).visible, "abcd");
+        // `<noscript>` contents that do not fit fill the text: nothing shorter comes after.
+        assert_eq!(extract("<noscript>\u{fffd}no</noscript>nb", 1).visible, "");
+        assert_eq!(extract("<noscript>ab cd</noscript>ef", 4).visible, "ab c");
         // Reading stops once the cap is reached and the title is known; the title is kept.
         let page = format!(
             "<title>T</title>{}<title>late</title>",
