@@ -148,6 +148,7 @@ pub struct PersonaListQuery {
     /// The `nextCursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// Only personas of this kind.
     pub kind: Option<PersonaKind>,
@@ -161,6 +162,7 @@ pub struct CatalogListQuery {
     /// The `nextCursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
 }
 

@@ -106,6 +106,7 @@ pub struct CampaignListQuery {
     /// The `nextCursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// Only campaigns whose current phase is this one.
     pub current_phase: Option<Phase>,
@@ -341,6 +342,7 @@ pub struct DomainListQuery {
     /// The `nextCursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// Only domains whose DNS status is this one.
     pub dns_status: Option<String>,

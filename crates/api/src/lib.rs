@@ -244,6 +244,21 @@ const FORBIDDEN: (&str, &str, &str) = (
     "The token's role does not allow this operation (`forbidden`).",
 );
 
+/// Added to operations whose body is a required JSON document (read by `ApiJson`, which
+/// checks the media type and the size before parsing).
+const JSON_BODY_RESPONSES: &[(&str, &str, &str)] = &[
+    (
+        "413",
+        "PayloadTooLarge",
+        "The body is larger than `limits.json_body_bytes` (`payload_too_large`).",
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not sent as `application/json` (`unsupported_media_type`).",
+    ),
+];
+
 /// The name of the bearer token security scheme.
 pub const SECURITY_SCHEME: &str = "bearerAuth";
 
@@ -256,7 +271,7 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::security::{
         HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
     };
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
 
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -278,6 +293,7 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for (_, name, description) in SHARED_RESPONSES
         .iter()
         .chain(AUTH_RESPONSES)
+        .chain(JSON_BODY_RESPONSES)
         .chain([&INVALID_PATH, &FORBIDDEN])
     {
         let content = ContentBuilder::new()
@@ -336,6 +352,12 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             let mut shared: Vec<&(&str, &str, &str)> = auth_responses;
             if has_path_params {
                 shared.push(&INVALID_PATH);
+            }
+            if op.request_body.as_ref().is_some_and(|body| {
+                body.required == Some(Required::True)
+                    && body.content.contains_key("application/json")
+            }) {
+                shared.extend(JSON_BODY_RESPONSES);
             }
             if api {
                 shared.extend(SHARED_RESPONSES);

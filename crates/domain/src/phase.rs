@@ -230,11 +230,9 @@ impl FromStr for PhaseStatus {
 /// Something that changes a campaign's state: a user control or an engine event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(
-    tag = "action",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
+// Fields are renamed one by one: utoipa does not read `rename_all_fields` (the OpenAPI
+// document said `target_phase` while the JSON has `targetPhase`).
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// User: pending → running.
     Start,
@@ -246,10 +244,11 @@ pub enum Action {
     Cancel,
     /// User: failed → running, continuing from the checkpoint.
     Retry,
-    /// User: move the current phase forward to `target_phase` (which becomes `pending`) once
+    /// User: move the current phase forward to `targetPhase` (which becomes `pending`) once
     /// the current phase is completed or skipped; the phases in between become `skipped`.
     Advance {
         /// The phase to move to; later than the current one.
+        #[serde(rename = "targetPhase")]
         target_phase: Phase,
     },
     /// Engine: running → completed.

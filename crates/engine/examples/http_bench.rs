@@ -200,7 +200,7 @@ async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
         "cores",
     );
     let keyword = args.expect_keyword.clone();
-    let label_owned = label.to_owned();
+    let label_owned = format!("{label}: {scheme}");
     tokio::task::spawn_blocking(move || verify(&store, id, &label_owned, keyword.as_deref()))
         .await??;
     emit(&format!("{label}: peak RSS"), peak_rss_mib(), "MiB");

@@ -469,7 +469,7 @@ export interface components {
             /** @enum {string} */
             action: "advance";
             /** @description The phase to move to; later than the current one. */
-            target_phase: components["schemas"]["Phase"];
+            targetPhase: components["schemas"]["Phase"];
         } | {
             /** @enum {string} */
             action: "complete";
@@ -1722,6 +1722,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The body is larger than `limits.json_body_bytes` (`payload_too_large`). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The database is unavailable (`service_unavailable`); try again. */
         ServiceUnavailable: {
             headers: {
@@ -1742,6 +1751,15 @@ export interface components {
         };
         /** @description No token, or one that is malformed, unknown or revoked (`unauthorized`); the answer has `WWW-Authenticate: Bearer`. */
         Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not sent as `application/json` (`unsupported_media_type`). */
+        UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1875,6 +1893,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -2017,6 +2036,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Invalid name or configuration. */
             422: {
                 headers: {
@@ -2572,6 +2593,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Invalid configuration or reason. */
             422: {
                 headers: {
@@ -2619,6 +2642,8 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Invalid configuration; `errors` names the fields. */
             422: {
                 headers: {
@@ -2704,6 +2729,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -2818,6 +2844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -2959,6 +2986,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -3073,6 +3101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -3212,6 +3241,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -3326,6 +3356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -3439,6 +3470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
@@ -3520,6 +3552,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Not JSON. */
             415: {
                 headers: {
