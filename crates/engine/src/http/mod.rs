@@ -10,6 +10,7 @@
 //! - [`matcher`]: keyword rules compiled once per phase (Aho-Corasick + regexes), hit counts.
 
 pub mod guard;
+mod insecure;
 pub mod matcher;
 pub mod probe;
 pub mod proxy;
