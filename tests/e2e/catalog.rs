@@ -874,7 +874,16 @@ fn proxy_test_opens_a_real_tunnel_and_reports_failures() {
         );
         assert!(ok.get("error").is_none(), "{ok}");
         assert_eq!(net.connect.tunnels(), tunnels + 1);
-        assert!(net.target.connections() > reached);
+        // The tunnel is open when the API answers; the target's accept loop may count the
+        // connection a moment later.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while net.target.connections() <= reached && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            net.target.connections() > reached,
+            "the target saw the tunnel"
+        );
 
         // SOCKS5 with the right and the wrong password.
         let socks = create("socks5", net.socks.addr().port(), "open-sesame");
