@@ -25,6 +25,8 @@ read -r -a targets <<< "${DRAGNET_FUZZ_TARGETS:-domain_name generation_config im
 work="${DRAGNET_FUZZ_WORK:-/var/tmp/dragnet-fuzz-work}"
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${DRAGNET_FUZZ_TARGET_DIR:-/var/tmp/dragnet-fuzz-target}"
+# As `cargo fuzz run` sets it.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_odr_violation=0}"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "error: cargo-fuzz is not installed (cargo install cargo-fuzz)" >&2
@@ -32,19 +34,23 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 cd "$root/fuzz"
+# Built once, then the binaries are run directly: `cargo fuzz run` would rebuild whenever a
+# source file changed during the run, and fuzz the later targets on other code.
 cargo fuzz build
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+bin_dir="$CARGO_TARGET_DIR/$triple/release"
 mkdir -p "$work"
 
 failed=()
 for target in "${targets[@]}"; do
-    mkdir -p "$work/corpus/$target"
+    mkdir -p "$work/corpus/$target" "$root/fuzz/artifacts/$target"
     log="$work/$target.log"
     echo "=== $target: ${seconds}s (log: $log)"
     # The first corpus directory receives new inputs; the committed seeds come second.
     # -timeout: one input taking 30 s is a finding (the API runs these on requests).
-    if cargo fuzz run "$target" "$work/corpus/$target" "corpus/$target" -- \
+    if "$bin_dir/$target" -artifact_prefix="$root/fuzz/artifacts/$target/" \
         -max_total_time="$seconds" -timeout=30 -dict="dict/$target.dict" \
-        -print_final_stats=1 >"$log" 2>&1; then
+        -print_final_stats=1 "$work/corpus/$target" "corpus/$target" >"$log" 2>&1; then
         status=ok
     else
         status=FAILED
@@ -54,7 +60,8 @@ for target in "${targets[@]}"; do
     last="$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)"
     echo "    $status: ${runs:-?} executions; last status: ${last:-none}"
     if [[ "$status" == FAILED ]]; then
-        grep -E 'panicked|ERROR: libFuzzer|SUMMARY|Test unit written|deadly signal|timeout' "$log" | head -n 20 | sed 's/^/    /'
+        { grep -E -A 1 'panicked|ERROR: libFuzzer|Test unit written' "$log" || tail -n 20 "$log"; } |
+            head -n 20 | sed 's/^/    /'
     fi
 done
 
