@@ -31,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
 fn check_name(input: &str) {
     let parsed = DomainName::parse(input);
     let via_string = DomainName::try_from(input.to_owned());
-    assert_eq!(parsed, via_string, "parse and TryFrom<String> disagree on {input:?}");
+    assert_eq!(
+        parsed, via_string,
+        "parse and TryFrom<String> disagree on {input:?}"
+    );
     let name = match parsed {
         Ok(name) => name,
         Err(e) => {
@@ -43,9 +46,16 @@ fn check_name(input: &str) {
     assert_normal_name(s, input);
 
     // A fixed point, whatever the spelling of the same name.
-    assert_eq!(DomainName::parse(s).as_ref(), Ok(&name), "not a fixed point: {s:?}");
+    assert_eq!(
+        DomainName::parse(s).as_ref(),
+        Ok(&name),
+        "not a fixed point: {s:?}"
+    );
     assert_eq!(DomainName::parse(&format!("{s}.")).as_ref(), Ok(&name));
-    assert_eq!(DomainName::parse(&s.to_ascii_uppercase()).as_ref(), Ok(&name));
+    assert_eq!(
+        DomainName::parse(&s.to_ascii_uppercase()).as_ref(),
+        Ok(&name)
+    );
     let json = serde_json::to_string(&name).expect("a name serialises");
     let back: DomainName = serde_json::from_str(&json).expect("a name deserialises");
     assert_eq!(back, name);

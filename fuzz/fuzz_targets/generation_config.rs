@@ -62,7 +62,10 @@ fn check(config: &DomainGenerationConfig, input: &DomainGenerationConfigInput, d
     assert!(label_len <= MAX_LABEL_LEN);
 
     let range = config.campaign_range();
-    assert!(range.start < range.end && range.end <= expected, "{range:?} of {config:?}");
+    assert!(
+        range.start < range.end && range.end <= expected,
+        "{range:?} of {config:?}"
+    );
     assert_eq!(range.start, u128::from(input.offset_start.unwrap_or(0)));
 
     // Normal form is a fixed point, through JSON as the store keeps it.
@@ -133,8 +136,14 @@ fn check_name(
         .split_once('.')
         .unwrap_or_else(|| panic!("generated {s:?} has one label"));
     assert_eq!(label.len(), generator.label_len(), "{s:?}");
-    assert!(config.tlds().iter().any(|t| t == tld), "{s:?}: TLD not configured");
-    assert!(label.contains(config.constant_string()), "{s:?}: constant missing");
+    assert!(
+        config.tlds().iter().any(|t| t == tld),
+        "{s:?}: TLD not configured"
+    );
+    assert!(
+        label.contains(config.constant_string()),
+        "{s:?}: constant missing"
+    );
     assert_eq!(
         generator.index_of(s),
         Some(ordinal),

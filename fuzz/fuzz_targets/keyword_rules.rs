@@ -96,7 +96,11 @@ fuzz_target!(|data: &[u8]| {
         );
         if rule.kind() == KeywordKind::Literal && rule.case_sensitive() {
             let naive = text.matches(rule.pattern()).count();
-            assert_eq!(u64::from(got.0), naive as u64, "rule {i} {rule:?}: naive count");
+            assert_eq!(
+                u64::from(got.0),
+                naive as u64,
+                "rule {i} {rule:?}: naive count"
+            );
         }
     }
 });

@@ -55,7 +55,10 @@ fn check(text: &PageText, cap: usize, what: &str) {
     assert_collapsed(&text.visible, what);
     if let Some(title) = &text.title {
         assert!(!title.is_empty(), "{what}: empty title");
-        assert!(title.chars().count() <= MAX_TITLE_CHARS, "{what}: title too long");
+        assert!(
+            title.chars().count() <= MAX_TITLE_CHARS,
+            "{what}: title too long"
+        );
         assert_collapsed(title, what);
     }
 }
