@@ -267,6 +267,21 @@ fn every_error_case_has_its_status_and_code() {
         r#"{"expectedStatus":"paused"}"#,
     );
     assert_problem(s, &b, 409, "conflict");
+    // A `null` body (the document allows one) means no precondition: the action itself is
+    // judged, so pausing a pending phase is an invalid transition, not a bad body.
+    let (s, b) = post(
+        &format!("/api/v1/campaigns/{id}/pause"),
+        Some("application/json"),
+        "null",
+    );
+    assert_problem(s, &b, 409, "invalid_transition");
+    // A body of the wrong shape names the problem.
+    let (s, b) = post(
+        &format!("/api/v1/campaigns/{id}/pause"),
+        Some("application/json"),
+        "[1]",
+    );
+    assert_problem(s, &b, 400, "invalid_json");
     // Unknown routes.
     let (s, b) = server.get("/api/v1/nothing-here");
     assert_problem(s, &b, 404, "route_not_found");

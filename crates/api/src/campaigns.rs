@@ -412,10 +412,11 @@ async fn control(
     action: Action,
 ) -> Result<HttpResponse, ApiError> {
     let id = CampaignId(id);
+    // No body, or `null` (which the document allows), means no precondition.
     let precondition: ControlRequest = if body.iter().all(u8::is_ascii_whitespace) {
         ControlRequest::default()
     } else {
-        parse_json(&body)?
+        parse_json::<Option<ControlRequest>>(&body)?.unwrap_or_default()
     };
     let key = idempotency_key(&req, id, action.name())?;
     state

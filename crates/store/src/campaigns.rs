@@ -137,13 +137,16 @@ fn assemble(row: CampaignRow, phases: Vec<PhaseRow>) -> Result<Campaign, StoreEr
 
 fn load_campaign(conn: &mut AnyConnection, id: CampaignId) -> Result<Campaign, StoreError> {
     // One round trip: the campaign's columns ride along with each of its five phase rows.
-    let rows: Vec<(CampaignRow, PhaseRow)> = campaign_phases::table
-        .inner_join(campaigns::table)
-        .filter(campaigns::id.eq(id.0))
-        .filter(campaigns::deleted_at.is_null())
-        .order(campaign_phases::phase.asc())
-        .select((CampaignRow::as_select(), PhaseRow::as_select()))
-        .load(conn)?;
+    // On the concrete connection: this read serves most API requests (see `load_direct`).
+    let rows: Vec<(CampaignRow, PhaseRow)> = backend::load_direct!(
+        conn,
+        campaign_phases::table
+            .inner_join(campaigns::table)
+            .filter(campaigns::id.eq(id.0))
+            .filter(campaigns::deleted_at.is_null())
+            .order(campaign_phases::phase.asc())
+            .select((CampaignRow::as_select(), PhaseRow::as_select()))
+    )?;
     let mut rows = rows.into_iter();
     let (row, first) = rows.next().ok_or(StoreError::CampaignNotFound(id))?;
     let phases = std::iter::once(first)
