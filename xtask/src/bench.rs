@@ -164,6 +164,50 @@ pub fn print_table(title: &str, runs: usize, summary: &[(String, String, f64, f6
     println!();
 }
 
+/// A goal of an issue for some measurements: those whose name starts with `prefix` (empty:
+/// any) and contains `fragment`.
+pub struct Goal {
+    /// Start of the measurement's name (the backend, say); empty for any.
+    pub prefix: &'static str,
+    /// A fragment of the measurement's name.
+    pub fragment: &'static str,
+    /// The bound the median must reach.
+    pub bound: f64,
+    /// Whether the bound is a minimum (otherwise a maximum).
+    pub minimum: bool,
+    /// The goal is stated for measurements starting with this only; others are judged for
+    /// information (their verdict says so).
+    pub stated_for: Option<&'static str>,
+}
+
+/// Prints, for every median a goal applies to (the first that matches), whether it is met.
+pub fn print_goals(summary: &[(String, String, f64, f64, f64)], goals: &[Goal]) {
+    for (name, unit, median, ..) in summary {
+        let Some(goal) = goals
+            .iter()
+            .find(|g| name.starts_with(g.prefix) && name.contains(g.fragment))
+        else {
+            continue;
+        };
+        let met = if goal.minimum {
+            *median >= goal.bound
+        } else {
+            *median <= goal.bound
+        };
+        let verdict = match (met, goal.stated_for.filter(|s| !name.starts_with(s))) {
+            (true, None) => "met".to_owned(),
+            (false, None) => "NOT met".to_owned(),
+            (true, Some(s)) => format!("met (the goal is stated for {s})"),
+            (false, Some(s)) => format!("not met (the goal is stated for {s})"),
+        };
+        println!(
+            "- {name}: median {median:.1} {unit}, goal {} {:.1} {unit}: {verdict}",
+            if goal.minimum { "≥" } else { "≤" },
+            goal.bound,
+        );
+    }
+}
+
 /// A one-line description of this machine for benchmark reports: cores, memory, CPU model.
 pub fn machine_description() -> String {
     let cores = std::thread::available_parallelism().map_or(0, usize::from);

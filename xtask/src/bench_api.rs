@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use crate::bench::{self, Measurement, Options};
+use crate::bench::{self, Goal, Measurement, Options};
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// 50 MB (the goal's unit) in MiB (the unit of the measurement).
@@ -78,39 +78,35 @@ impl Workload {
     }
 }
 
-/// A goal: a fragment of the measurement name, bound, whether the bound is a minimum, and
-/// whether the issue states it for SQLite only.
-struct Goal {
-    fragment: &'static str,
-    bound: f64,
-    minimum: bool,
-    sqlite_only: bool,
-}
-
+/// The API issue's goals.
 const GOALS: [Goal; 4] = [
     Goal {
+        prefix: "",
         fragment: "names in one request",
         bound: 200_000.0,
         minimum: true,
-        sqlite_only: true,
+        stated_for: Some("sqlite"),
     },
     Goal {
+        prefix: "",
         fragment: "RSS growth during the import",
         bound: RSS_GROWTH_GOAL_MIB,
         minimum: false,
-        sqlite_only: false,
+        stated_for: None,
     },
     Goal {
+        prefix: "",
         fragment: "limit=100, 64 connections, p99",
         bound: 20.0,
         minimum: false,
-        sqlite_only: false,
+        stated_for: None,
     },
     Goal {
+        prefix: "",
         fragment: "GET /campaigns/{id}, 64 connections, throughput",
         bound: 10_000.0,
         minimum: true,
-        sqlite_only: false,
+        stated_for: None,
     },
 ];
 
@@ -234,27 +230,7 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         loads.join(", ")
     );
     bench::print_table("API", options.runs, &summary);
-    for (name, unit, median, ..) in &summary {
-        let Some(goal) = GOALS.iter().find(|g| name.contains(g.fragment)) else {
-            continue;
-        };
-        let met = if goal.minimum {
-            *median >= goal.bound
-        } else {
-            *median <= goal.bound
-        };
-        let verdict = match (met, goal.sqlite_only && !name.starts_with("sqlite")) {
-            (true, false) => "met",
-            (false, false) => "NOT met",
-            (true, true) => "met (the goal is stated for SQLite)",
-            (false, true) => "not met (the goal is stated for SQLite)",
-        };
-        println!(
-            "- {name}: median {median:.1} {unit}, goal {} {:.1} {unit}: {verdict}",
-            if goal.minimum { "≥" } else { "≤" },
-            goal.bound,
-        );
-    }
+    bench::print_goals(&summary, &GOALS);
     Ok(())
 }
 

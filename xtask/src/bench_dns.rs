@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::bench::{self, Daemon, Measurement, Options};
+use crate::bench::{self, Daemon, Goal, Measurement, Options};
 use crate::bench_generation::{load_average, postgres_url};
 
 /// Loopback only, on purpose not configurable.
@@ -185,29 +185,32 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         load_average()
     );
     bench::print_table("Engine phases: dns_validation", options.runs, &summary);
-    for (name, unit, median, ..) in &summary {
-        let (goal, minimum) = if name.contains(": DNS validation of ") {
-            if name.starts_with("postgres") {
-                (GOAL_POSTGRES, true)
-            } else {
-                (GOAL_SQLITE, true)
-            }
-        } else if name.ends_with("peak RSS") {
-            (GOAL_RSS_MIB, false)
-        } else {
-            continue;
-        };
-        let met = if minimum {
-            *median >= goal
-        } else {
-            *median <= goal
-        };
-        println!(
-            "- {name}: median {median:.1} {unit}, goal {} {goal:.0}: {}",
-            if minimum { "≥" } else { "≤" },
-            if met { "met" } else { "NOT met" }
-        );
-    }
+    bench::print_goals(
+        &summary,
+        &[
+            Goal {
+                prefix: "postgres",
+                fragment: ": DNS validation of ",
+                bound: GOAL_POSTGRES,
+                minimum: true,
+                stated_for: None,
+            },
+            Goal {
+                prefix: "sqlite",
+                fragment: ": DNS validation of ",
+                bound: GOAL_SQLITE,
+                minimum: true,
+                stated_for: None,
+            },
+            Goal {
+                prefix: "",
+                fragment: "peak RSS",
+                bound: GOAL_RSS_MIB,
+                minimum: false,
+                stated_for: None,
+            },
+        ],
+    );
     Ok(())
 }
 

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::bench::{self, Daemon, Measurement, Options};
+use crate::bench::{self, Daemon, Goal, Measurement, Options};
 use crate::bench_generation::{load_average, postgres_url};
 
 /// Loopback only, on purpose not configurable.
@@ -200,27 +200,32 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         options.runs,
         &summary,
     );
-    for (name, unit, median, ..) in &summary {
-        let (goal, minimum) = if name.contains(": http probes of ") {
-            (GOAL_HTTP, true)
-        } else if name.contains(": https probes of ") {
-            (GOAL_HTTPS, true)
-        } else if name.ends_with("peak RSS") {
-            (GOAL_RSS_MIB, false)
-        } else {
-            continue;
-        };
-        let met = if minimum {
-            *median >= goal
-        } else {
-            *median <= goal
-        };
-        println!(
-            "- {name}: median {median:.1} {unit}, goal {} {goal:.0}: {}",
-            if minimum { "≥" } else { "≤" },
-            if met { "met" } else { "NOT met" }
-        );
-    }
+    bench::print_goals(
+        &summary,
+        &[
+            Goal {
+                prefix: "",
+                fragment: ": http probes of ",
+                bound: GOAL_HTTP,
+                minimum: true,
+                stated_for: None,
+            },
+            Goal {
+                prefix: "",
+                fragment: ": https probes of ",
+                bound: GOAL_HTTPS,
+                minimum: true,
+                stated_for: None,
+            },
+            Goal {
+                prefix: "",
+                fragment: "peak RSS",
+                bound: GOAL_RSS_MIB,
+                minimum: false,
+                stated_for: None,
+            },
+        ],
+    );
     Ok(())
 }
 

@@ -97,80 +97,40 @@ impl fmt::Display for PersonaKind {
     }
 }
 
-/// A validated DNS persona: a name and the resolver settings it supplies.
+/// A validated persona: a name and the settings `S` it supplies to a phase.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DnsPersona {
+pub struct NamedPersona<S> {
     name: String,
-    settings: DnsResolverSettings,
+    settings: S,
+}
+
+/// A validated DNS persona: a name and the resolver settings it supplies.
+pub type DnsPersona = NamedPersona<DnsResolverSettings>;
+/// A validated HTTP persona: a name and the request settings it supplies.
+pub type HttpPersona = NamedPersona<HttpRequestSettings>;
+
+/// The JSON input of a persona whose settings' input is `I`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersonaInput<I> {
+    /// Display name, 1 to 100 characters.
+    pub name: String,
+    /// The settings (for HTTP every one has a default, so `{}` is valid).
+    pub settings: I,
 }
 
 /// The JSON input of a [`DnsPersona`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DnsPersonaInput {
-    /// Display name, 1 to 100 characters.
-    pub name: String,
-    /// The resolver settings.
-    pub settings: DnsResolverSettingsInput,
-}
-
-impl TryFrom<DnsPersonaInput> for DnsPersona {
-    type Error = ValidationErrors;
-
-    fn try_from(input: DnsPersonaInput) -> Result<Self, Self::Error> {
-        let mut errors = Vec::new();
-        let name = check_name(&mut errors, &input.name);
-        let settings = settings(&mut errors, input.settings);
-        ValidationErrors::check(errors)?;
-        match settings {
-            Some(settings) => Ok(Self { name, settings }),
-            // Unreachable: invalid settings always recorded an error above.
-            None => Err(ValidationErrors::single("settings", "is invalid")),
-        }
-    }
-}
-
-impl DnsPersona {
-    /// A persona named `name` (checked like an input's name) with valid `settings`.
-    pub fn new(name: &str, settings: DnsResolverSettings) -> Result<Self, ValidationErrors> {
-        let mut errors = Vec::new();
-        let name = check_name(&mut errors, name);
-        ValidationErrors::check(errors)?;
-        Ok(Self { name, settings })
-    }
-
-    /// The display name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The resolver settings.
-    pub fn settings(&self) -> &DnsResolverSettings {
-        &self.settings
-    }
-}
-
-/// A validated HTTP persona: a name and the request settings it supplies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpPersona {
-    name: String,
-    settings: HttpRequestSettings,
-}
-
+pub type DnsPersonaInput = PersonaInput<DnsResolverSettingsInput>;
 /// The JSON input of an [`HttpPersona`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HttpPersonaInput {
-    /// Display name, 1 to 100 characters.
-    pub name: String,
-    /// The request settings; every one has a default, so `{}` is valid.
-    pub settings: HttpRequestSettingsInput,
-}
+pub type HttpPersonaInput = PersonaInput<HttpRequestSettingsInput>;
 
-impl TryFrom<HttpPersonaInput> for HttpPersona {
+impl<I, S> TryFrom<PersonaInput<I>> for NamedPersona<S>
+where
+    S: TryFrom<I, Error = ValidationErrors>,
+{
     type Error = ValidationErrors;
 
-    fn try_from(input: HttpPersonaInput) -> Result<Self, Self::Error> {
+    fn try_from(input: PersonaInput<I>) -> Result<Self, Self::Error> {
         let mut errors = Vec::new();
         let name = check_name(&mut errors, &input.name);
         let settings = settings(&mut errors, input.settings);
@@ -183,9 +143,9 @@ impl TryFrom<HttpPersonaInput> for HttpPersona {
     }
 }
 
-impl HttpPersona {
+impl<S> NamedPersona<S> {
     /// A persona named `name` (checked like an input's name) with valid `settings`.
-    pub fn new(name: &str, settings: HttpRequestSettings) -> Result<Self, ValidationErrors> {
+    pub fn new(name: &str, settings: S) -> Result<Self, ValidationErrors> {
         let mut errors = Vec::new();
         let name = check_name(&mut errors, name);
         ValidationErrors::check(errors)?;
@@ -197,8 +157,8 @@ impl HttpPersona {
         &self.name
     }
 
-    /// The request settings.
-    pub fn settings(&self) -> &HttpRequestSettings {
+    /// The settings it supplies.
+    pub fn settings(&self) -> &S {
         &self.settings
     }
 }

@@ -631,6 +631,91 @@ macro_rules! version_of {
     };
 }
 
+/// The object `$id` of `$table`, decoded from its `$row`; `NotFound` when there is none.
+macro_rules! read_object {
+    ($conn:expr, $table:ident, $row:ty, $kind:expr, $id:expr) => {{
+        let id: &StoredId = $id;
+        let row = $table::table
+            .find(id.as_str())
+            .select(<$row>::as_select())
+            .first::<$row>($conn)
+            .optional()?;
+        match row {
+            Some(row) => Ok(row.decode()?),
+            None => Err(CatalogError::NotFound {
+                kind: $kind,
+                id: id.clone(),
+            }),
+        }
+    }};
+}
+
+/// One page of `$table`'s objects, newest first, after `$before`; `|q| expr` may narrow the
+/// boxed query `q` further.
+macro_rules! list_objects {
+    ($conn:expr, $table:ident, $row:ty, $before:expr, $limit:expr) => {
+        list_objects!($conn, $table, $row, $before, $limit, |query| query)
+    };
+    ($conn:expr, $table:ident, $row:ty, $before:expr, $limit:expr, |$q:ident| $filter:expr) => {{
+        let limit = page_limit($limit);
+        let mut query = $table::table
+            .select(<$row>::as_select())
+            .order(($table::created_at.desc(), $table::id.desc()))
+            .limit(limit as i64 + 1)
+            .into_boxed();
+        if let Some(cursor) = $before {
+            query = query.filter(before_cursor!($table, cursor));
+        }
+        let $q = query;
+        let rows: Vec<$row> = $filter.load($conn)?;
+        into_page(
+            rows,
+            limit,
+            |r| (r.created_at, r.id.clone()),
+            <$row>::decode,
+        )
+    }};
+}
+
+/// Compare-and-set update of the object `$id`: applies the assignments `$set`, stamps
+/// `updated_at` and bumps the version, only while the version is `$expected`; then reads the
+/// object back. A lost race is a `Conflict` naming the version found.
+macro_rules! update_object {
+    ($conn:expr, $table:ident, $row:ty, $kind:expr, $id:expr, $expected:expr, $now:expr, ($($set:expr),+ $(,)?)) => {{
+        let conn = $conn;
+        let id: &StoredId = $id;
+        let expected: i64 = $expected;
+        let updated = diesel::update(
+            $table::table
+                .find(id.as_str())
+                .filter($table::version.eq(expected)),
+        )
+        .set(($($set,)+ $table::updated_at.eq($now), $table::version.eq(expected + 1)))
+        .execute(conn)?;
+        if updated == 0 {
+            Err(lost($kind, id, expected, version_of!(conn, $table, id)?))
+        } else {
+            let row = $table::table
+                .find(id.as_str())
+                .select(<$row>::as_select())
+                .first::<$row>(conn)?;
+            Ok(row.decode()?)
+        }
+    }};
+}
+
+/// Deletes the object `$id` of `$table` unless a campaign phase that may still run names it.
+macro_rules! delete_object {
+    ($conn:expr, $table:ident, $kind:expr, $id:expr) => {{
+        let conn = $conn;
+        let id: &StoredId = $id;
+        let found = version_of!(conn, $table, id)?;
+        delete_unused(conn, $kind, id, found.is_some(), |c| {
+            diesel::delete($table::table.find(id.as_str())).execute(c)
+        })
+    }};
+}
+
 impl Store {
     /// Stores a new persona under a new id.
     pub fn create_persona(&self, persona: &Persona) -> Result<StoredPersona, StoreError> {
@@ -655,18 +740,13 @@ impl Store {
 
     /// The persona with `id`.
     pub fn read_persona(&self, id: &StoredId) -> Result<StoredPersona, CatalogError> {
-        let row = personas::table
-            .find(id.as_str())
-            .select(PersonaRow::as_select())
-            .first(&mut self.conn()?)
-            .optional()?;
-        match row {
-            Some(row) => Ok(row.decode()?),
-            None => Err(CatalogError::NotFound {
-                kind: CatalogKind::Persona,
-                id: id.clone(),
-            }),
-        }
+        read_object!(
+            &mut self.conn()?,
+            personas,
+            PersonaRow,
+            CatalogKind::Persona,
+            id
+        )
     }
 
     /// The settings of the DNS persona `id`, or `None` when there is no DNS persona with that
@@ -709,24 +789,16 @@ impl Store {
         before: Option<&CatalogCursor>,
         limit: usize,
     ) -> Result<Page<StoredPersona, CatalogCursor>, StoreError> {
-        let limit = page_limit(limit);
-        let mut query = personas::table
-            .select(PersonaRow::as_select())
-            .order((personas::created_at.desc(), personas::id.desc()))
-            .limit(limit as i64 + 1)
-            .into_boxed();
-        if let Some(kind) = kind {
-            query = query.filter(personas::kind.eq(kind_value(kind)));
-        }
-        if let Some(cursor) = before {
-            query = query.filter(before_cursor!(personas, cursor));
-        }
-        let rows: Vec<PersonaRow> = query.load(&mut self.conn()?)?;
-        into_page(
-            rows,
+        list_objects!(
+            &mut self.conn()?,
+            personas,
+            PersonaRow,
+            before,
             limit,
-            |r| (r.created_at, r.id.clone()),
-            PersonaRow::decode,
+            |query| match kind {
+                Some(kind) => query.filter(personas::kind.eq(kind_value(kind))),
+                None => query,
+            }
         )
     }
 
@@ -761,51 +833,25 @@ impl Store {
                     requested: persona.kind(),
                 }));
             }
-            let expected = expected_version.unwrap_or(version);
-            let updated = diesel::update(
-                personas::table
-                    .find(id.as_str())
-                    .filter(personas::version.eq(expected)),
-            )
-            .set((
-                personas::name.eq(persona.name()),
-                personas::settings.eq(&settings),
-                personas::updated_at.eq(now),
-                personas::version.eq(expected + 1),
+            Ok(update_object!(
+                conn,
+                personas,
+                PersonaRow,
+                kind,
+                id,
+                expected_version.unwrap_or(version),
+                now,
+                (
+                    personas::name.eq(persona.name()),
+                    personas::settings.eq(&settings),
+                )
             ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Ok(Err(lost(
-                    kind,
-                    id,
-                    expected,
-                    version_of!(conn, personas, id)?,
-                )));
-            }
-            let row = personas::table
-                .find(id.as_str())
-                .select(PersonaRow::as_select())
-                .first(conn)?;
-            Ok(Ok(row.decode()?))
         })?
     }
 
     /// Deletes a persona unless a campaign phase that may still run names it.
     pub fn delete_persona(&self, id: &StoredId) -> Result<(), CatalogError> {
-        self.write(|conn| {
-            let found = personas::table
-                .find(id.as_str())
-                .select(personas::id)
-                .first::<String>(conn)
-                .optional()?;
-            Ok(delete_unused(
-                conn,
-                CatalogKind::Persona,
-                id,
-                found.is_some(),
-                |c| diesel::delete(personas::table.find(id.as_str())).execute(c),
-            ))
-        })?
+        self.write(|conn| Ok(delete_object!(conn, personas, CatalogKind::Persona, id)))?
     }
 
     /// Stores a new proxy (password included) under a new id.
@@ -822,18 +868,7 @@ impl Store {
 
     /// The proxy with `id`, password included.
     pub fn read_proxy(&self, id: &StoredId) -> Result<StoredProxy, CatalogError> {
-        let row = proxies::table
-            .find(id.as_str())
-            .select(ProxyRow::as_select())
-            .first(&mut self.conn()?)
-            .optional()?;
-        match row {
-            Some(row) => Ok(row.decode()?),
-            None => Err(CatalogError::NotFound {
-                kind: CatalogKind::Proxy,
-                id: id.clone(),
-            }),
-        }
+        read_object!(&mut self.conn()?, proxies, ProxyRow, CatalogKind::Proxy, id)
     }
 
     /// The proxies with these ids that exist, in the order of `ids` (for the engine, when a
@@ -859,22 +894,7 @@ impl Store {
         before: Option<&CatalogCursor>,
         limit: usize,
     ) -> Result<Page<StoredProxy, CatalogCursor>, StoreError> {
-        let limit = page_limit(limit);
-        let mut query = proxies::table
-            .select(ProxyRow::as_select())
-            .order((proxies::created_at.desc(), proxies::id.desc()))
-            .limit(limit as i64 + 1)
-            .into_boxed();
-        if let Some(cursor) = before {
-            query = query.filter(before_cursor!(proxies, cursor));
-        }
-        let rows: Vec<ProxyRow> = query.load(&mut self.conn()?)?;
-        into_page(
-            rows,
-            limit,
-            |r| (r.created_at, r.id.clone()),
-            ProxyRow::decode,
-        )
+        list_objects!(&mut self.conn()?, proxies, ProxyRow, before, limit)
     }
 
     /// Replaces a proxy (password included: the caller decides whether to keep the stored
@@ -895,53 +915,31 @@ impl Store {
                     id: id.clone(),
                 }));
             };
-            let expected = expected_version.unwrap_or(version);
-            let updated = diesel::update(
-                proxies::table
-                    .find(id.as_str())
-                    .filter(proxies::version.eq(expected)),
-            )
-            .set((
-                proxies::name.eq(&new.name),
-                proxies::protocol.eq(new.protocol),
-                proxies::host.eq(&new.host),
-                proxies::port.eq(new.port),
-                proxies::username.eq(&new.username),
-                proxies::password.eq(&new.password),
-                proxies::accept_invalid_certificates.eq(new.accept_invalid_certificates),
-                proxies::enabled.eq(new.enabled),
-                proxies::updated_at.eq(now),
-                proxies::version.eq(expected + 1),
+            Ok(update_object!(
+                conn,
+                proxies,
+                ProxyRow,
+                kind,
+                id,
+                expected_version.unwrap_or(version),
+                now,
+                (
+                    proxies::name.eq(&new.name),
+                    proxies::protocol.eq(new.protocol),
+                    proxies::host.eq(&new.host),
+                    proxies::port.eq(new.port),
+                    proxies::username.eq(&new.username),
+                    proxies::password.eq(&new.password),
+                    proxies::accept_invalid_certificates.eq(new.accept_invalid_certificates),
+                    proxies::enabled.eq(new.enabled),
+                )
             ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Ok(Err(lost(
-                    kind,
-                    id,
-                    expected,
-                    version_of!(conn, proxies, id)?,
-                )));
-            }
-            let row = proxies::table
-                .find(id.as_str())
-                .select(ProxyRow::as_select())
-                .first(conn)?;
-            Ok(Ok(row.decode()?))
         })?
     }
 
     /// Deletes a proxy unless a campaign phase that may still run names it.
     pub fn delete_proxy(&self, id: &StoredId) -> Result<(), CatalogError> {
-        self.write(|conn| {
-            let found = version_of!(conn, proxies, id)?;
-            Ok(delete_unused(
-                conn,
-                CatalogKind::Proxy,
-                id,
-                found.is_some(),
-                |c| diesel::delete(proxies::table.find(id.as_str())).execute(c),
-            ))
-        })?
+        self.write(|conn| Ok(delete_object!(conn, proxies, CatalogKind::Proxy, id)))?
     }
 
     /// Stores a new keyword set under a new id.
@@ -967,18 +965,13 @@ impl Store {
 
     /// The keyword set with `id`.
     pub fn read_keyword_set(&self, id: &StoredId) -> Result<StoredKeywordSet, CatalogError> {
-        let row = keyword_sets::table
-            .find(id.as_str())
-            .select(KeywordSetRow::as_select())
-            .first(&mut self.conn()?)
-            .optional()?;
-        match row {
-            Some(row) => Ok(row.decode()?),
-            None => Err(CatalogError::NotFound {
-                kind: CatalogKind::KeywordSet,
-                id: id.clone(),
-            }),
-        }
+        read_object!(
+            &mut self.conn()?,
+            keyword_sets,
+            KeywordSetRow,
+            CatalogKind::KeywordSet,
+            id
+        )
     }
 
     /// The keyword set with `id`, validated again (its regexes compiled), or `None` when
@@ -1004,21 +997,12 @@ impl Store {
         before: Option<&CatalogCursor>,
         limit: usize,
     ) -> Result<Page<StoredKeywordSet, CatalogCursor>, StoreError> {
-        let limit = page_limit(limit);
-        let mut query = keyword_sets::table
-            .select(KeywordSetRow::as_select())
-            .order((keyword_sets::created_at.desc(), keyword_sets::id.desc()))
-            .limit(limit as i64 + 1)
-            .into_boxed();
-        if let Some(cursor) = before {
-            query = query.filter(before_cursor!(keyword_sets, cursor));
-        }
-        let rows: Vec<KeywordSetRow> = query.load(&mut self.conn()?)?;
-        into_page(
-            rows,
-            limit,
-            |r| (r.created_at, r.id.clone()),
-            KeywordSetRow::decode,
+        list_objects!(
+            &mut self.conn()?,
+            keyword_sets,
+            KeywordSetRow,
+            before,
+            limit
         )
     }
 
@@ -1039,46 +1023,31 @@ impl Store {
                     id: id.clone(),
                 }));
             };
-            let expected = expected_version.unwrap_or(version);
-            let updated = diesel::update(
-                keyword_sets::table
-                    .find(id.as_str())
-                    .filter(keyword_sets::version.eq(expected)),
-            )
-            .set((
-                keyword_sets::name.eq(set.name()),
-                keyword_sets::description.eq(set.description()),
-                keyword_sets::rules.eq(&rules),
-                keyword_sets::updated_at.eq(now),
-                keyword_sets::version.eq(expected + 1),
+            Ok(update_object!(
+                conn,
+                keyword_sets,
+                KeywordSetRow,
+                kind,
+                id,
+                expected_version.unwrap_or(version),
+                now,
+                (
+                    keyword_sets::name.eq(set.name()),
+                    keyword_sets::description.eq(set.description()),
+                    keyword_sets::rules.eq(&rules),
+                )
             ))
-            .execute(conn)?;
-            if updated == 0 {
-                return Ok(Err(lost(
-                    kind,
-                    id,
-                    expected,
-                    version_of!(conn, keyword_sets, id)?,
-                )));
-            }
-            let row = keyword_sets::table
-                .find(id.as_str())
-                .select(KeywordSetRow::as_select())
-                .first(conn)?;
-            Ok(Ok(row.decode()?))
         })?
     }
 
     /// Deletes a keyword set unless a campaign phase that may still run names it.
     pub fn delete_keyword_set(&self, id: &StoredId) -> Result<(), CatalogError> {
         self.write(|conn| {
-            let found = version_of!(conn, keyword_sets, id)?;
-            Ok(delete_unused(
+            Ok(delete_object!(
                 conn,
+                keyword_sets,
                 CatalogKind::KeywordSet,
-                id,
-                found.is_some(),
-                |c| diesel::delete(keyword_sets::table.find(id.as_str())).execute(c),
+                id
             ))
         })?
     }
