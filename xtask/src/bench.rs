@@ -180,6 +180,40 @@ pub struct Goal {
     pub stated_for: Option<&'static str>,
 }
 
+impl Goal {
+    /// The median of measurements containing `fragment` must be at least `bound`.
+    pub const fn at_least(fragment: &'static str, bound: f64) -> Self {
+        Self {
+            prefix: "",
+            fragment,
+            bound,
+            minimum: true,
+            stated_for: None,
+        }
+    }
+
+    /// The median of measurements containing `fragment` must be at most `bound`.
+    pub const fn at_most(fragment: &'static str, bound: f64) -> Self {
+        Self {
+            minimum: false,
+            ..Self::at_least(fragment, bound)
+        }
+    }
+
+    /// Only for measurements whose name starts with `prefix` (a backend, say).
+    pub const fn only(self, prefix: &'static str) -> Self {
+        Self { prefix, ..self }
+    }
+
+    /// Stated by the issue for measurements starting with `prefix`; others are informative.
+    pub const fn stated_for(self, prefix: &'static str) -> Self {
+        Self {
+            stated_for: Some(prefix),
+            ..self
+        }
+    }
+}
+
 /// Prints, for every median a goal applies to (the first that matches), whether it is met.
 pub fn print_goals(summary: &[(String, String, f64, f64, f64)], goals: &[Goal]) {
     for (name, unit, median, ..) in summary {

@@ -80,34 +80,10 @@ impl Workload {
 
 /// The API issue's goals.
 const GOALS: [Goal; 4] = [
-    Goal {
-        prefix: "",
-        fragment: "names in one request",
-        bound: 200_000.0,
-        minimum: true,
-        stated_for: Some("sqlite"),
-    },
-    Goal {
-        prefix: "",
-        fragment: "RSS growth during the import",
-        bound: RSS_GROWTH_GOAL_MIB,
-        minimum: false,
-        stated_for: None,
-    },
-    Goal {
-        prefix: "",
-        fragment: "limit=100, 64 connections, p99",
-        bound: 20.0,
-        minimum: false,
-        stated_for: None,
-    },
-    Goal {
-        prefix: "",
-        fragment: "GET /campaigns/{id}, 64 connections, throughput",
-        bound: 10_000.0,
-        minimum: true,
-        stated_for: None,
-    },
+    Goal::at_least("names in one request", 200_000.0).stated_for("sqlite"),
+    Goal::at_most("RSS growth during the import", RSS_GROWTH_GOAL_MIB),
+    Goal::at_most("limit=100, 64 connections, p99", 20.0),
+    Goal::at_least("GET /campaigns/{id}, 64 connections, throughput", 10_000.0),
 ];
 
 fn postgres_admin_url() -> String {

@@ -188,27 +188,9 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     bench::print_goals(
         &summary,
         &[
-            Goal {
-                prefix: "postgres",
-                fragment: ": DNS validation of ",
-                bound: GOAL_POSTGRES,
-                minimum: true,
-                stated_for: None,
-            },
-            Goal {
-                prefix: "sqlite",
-                fragment: ": DNS validation of ",
-                bound: GOAL_SQLITE,
-                minimum: true,
-                stated_for: None,
-            },
-            Goal {
-                prefix: "",
-                fragment: "peak RSS",
-                bound: GOAL_RSS_MIB,
-                minimum: false,
-                stated_for: None,
-            },
+            Goal::at_least(": DNS validation of ", GOAL_POSTGRES).only("postgres"),
+            Goal::at_least(": DNS validation of ", GOAL_SQLITE).only("sqlite"),
+            Goal::at_most("peak RSS", GOAL_RSS_MIB),
         ],
     );
     Ok(())

@@ -203,27 +203,9 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     bench::print_goals(
         &summary,
         &[
-            Goal {
-                prefix: "",
-                fragment: ": http probes of ",
-                bound: GOAL_HTTP,
-                minimum: true,
-                stated_for: None,
-            },
-            Goal {
-                prefix: "",
-                fragment: ": https probes of ",
-                bound: GOAL_HTTPS,
-                minimum: true,
-                stated_for: None,
-            },
-            Goal {
-                prefix: "",
-                fragment: "peak RSS",
-                bound: GOAL_RSS_MIB,
-                minimum: false,
-                stated_for: None,
-            },
+            Goal::at_least(": http probes of ", GOAL_HTTP),
+            Goal::at_least(": https probes of ", GOAL_HTTPS),
+            Goal::at_most("peak RSS", GOAL_RSS_MIB),
         ],
     );
     Ok(())
