@@ -1,13 +1,15 @@
 //! The `http_keyword_validation` phase through the real binary and its API: import, DNS
 //! validation against a DNS server the test starts, then a transition to the HTTP phase
 //! against an HTTP server the test starts — progress over the WebSocket, results in the
-//! domain list (with filters) and in the export — on SQLite and PostgreSQL. And the SSRF
-//! guard: with the server's default settings, nothing on loopback is ever contacted.
+//! domain list (with filters) and in the export — on SQLite and PostgreSQL. The same through a
+//! stored proxy, counted in `/metrics`. And the SSRF guard: with the server's default
+//! settings, nothing on loopback is ever contacted.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dragnet_engine::testing::http_server::{Route, TestHttpServer};
+use dragnet_engine::testing::proxy_server::{ProxyServerOptions, TestProxyServer};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -95,9 +97,9 @@ fn campaign(dns: &Dns, http_port: u16) -> Value {
     })
 }
 
-/// Creates the campaign, imports the names and runs generation (by counting) and DNS.
-fn through_dns(server: &Dragnet, dns: &Dns, http_port: u16) -> i64 {
-    let (status, created) = server.post_json("/api/v1/campaigns", &campaign(dns, http_port));
+/// Creates the campaign `body`, imports the names and runs generation (by counting) and DNS.
+fn through_dns(server: &Dragnet, body: &Value) -> i64 {
+    let (status, created) = server.post_json("/api/v1/campaigns", body);
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().expect("id");
     let (status, body) = server.request(
@@ -147,7 +149,7 @@ fn http_phase_runs_through_the_api_with_progress_list_and_export() {
             &[("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true")],
         );
         let requests_before = http.server.requests();
-        let id = through_dns(&server, &dns, http.server.http_addr().port());
+        let id = through_dns(&server, &campaign(&dns, http.server.http_addr().port()));
 
         // Subscribe, then move to the HTTP phase (which starts it) and follow it to the end.
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -304,7 +306,7 @@ fn ssrf_guard_blocks_loopback_by_default_and_contacts_nothing() {
         // Default settings: allow_private_addresses is off.
         let server = Dragnet::serve_in(dir, backend.url.as_deref());
         let connections_before = http.server.connections();
-        let id = through_dns(&server, &dns, http.server.http_addr().port());
+        let id = through_dns(&server, &campaign(&dns, http.server.http_addr().port()));
         transition(&server, id, "http_keyword_validation");
         let p = wait_for(
             &server,
@@ -331,5 +333,73 @@ fn ssrf_guard_blocks_loopback_by_default_and_contacts_nothing() {
             connections_before,
             "the guard sent nothing"
         );
+    }
+}
+
+/// The value of the metric line that starts with `series ` in a Prometheus text page.
+fn metric(page: &str, series: &str) -> Option<f64> {
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[test]
+fn http_phase_goes_through_a_stored_proxy_and_metrics_count_it() {
+    let dns = Dns::start();
+    let http = Http::start();
+    let proxy = http
+        ._runtime
+        .block_on(TestProxyServer::connect_proxy(ProxyServerOptions::default()))
+        .expect("CONNECT proxy");
+    for backend in backends::all("http_phase_goes_through_a_stored_proxy_and_metrics_count_it") {
+        let dir = Arc::new(tempfile::tempdir().expect("dir"));
+        // The proxy and the target are on 127.0.0.1: the operator allows private addresses.
+        let server = Dragnet::serve_with(
+            dir,
+            backend.url.as_deref(),
+            &[("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true")],
+        );
+        let (status, stored) = server.post_json(
+            "/api/v1/proxies",
+            &json!({"name": "tunnel", "protocol": "http", "host": "127.0.0.1",
+                    "port": proxy.addr().port()}),
+        );
+        assert_eq!(status, 201, "{stored}");
+        let proxy_id = stored["id"].as_str().expect("proxy id").to_owned();
+        let mut body = campaign(&dns, http.server.http_addr().port());
+        body["configuration"]["httpKeywordValidation"]["proxyIds"] = json!([proxy_id]);
+        let tunnels_before = proxy.tunnels();
+        let id = through_dns(&server, &body);
+        transition(&server, id, "http_keyword_validation");
+        let p = wait_for(
+            &server,
+            id,
+            Duration::from_secs(90),
+            "the HTTP phase",
+            |p| is(p, "http_keyword_validation", "completed"),
+        );
+        assert_eq!(
+            http_phase(&p)["successfulItems"],
+            LOCAL,
+            "{}: {p}",
+            backend.name
+        );
+        // Every probe went through the proxy: one tunnel per resolved domain.
+        let tunnels = proxy.tunnels() - tunnels_before;
+        assert!(
+            tunnels >= LOCAL as u64,
+            "{}: {tunnels} tunnels",
+            backend.name
+        );
+
+        let (status, page) = server.get("/metrics");
+        assert_eq!(status, 200, "{page}");
+        let series = |result: &str| {
+            format!("dragnet_proxy_uses_total{{proxy=\"{proxy_id}\",result=\"{result}\"}}")
+        };
+        let ok = metric(&page, &series("ok")).expect("ok uses of the proxy");
+        assert!(ok >= LOCAL as f64, "{}: {ok} ok uses\n{page}", backend.name);
+        assert_eq!(metric(&page, &series("fault")), Some(0.0), "{page}");
+        let benched = format!("dragnet_proxy_benched{{proxy=\"{proxy_id}\"}}");
+        assert_eq!(metric(&page, &benched), Some(0.0), "{page}");
     }
 }

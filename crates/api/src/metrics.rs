@@ -11,6 +11,8 @@
 //! - Phases: per phase, the number of running campaigns and the sums of their counters and
 //!   current rates, from one store query (running campaigns only, at most
 //!   [`MAX_RUNNING_SCANNED`]) and the hub's latest snapshots.
+//! - Proxies: per proxy the HTTP phase used in this process, uses by result, times benched and
+//!   whether it is benched now ([`dragnet_engine::http::proxy::proxy_totals`]).
 //!
 //! The HTTP figures live in one process-wide registry: `HttpServer` builds one `App` per
 //! worker thread, and the counts must cover all of them.
@@ -27,6 +29,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use dragnet_domain::{Phase, PhaseStatus};
+use dragnet_engine::http::proxy::{ProxyTotals, proxy_totals};
 use dragnet_realtime::Hub;
 use dragnet_store::{CampaignFilter, MAX_CAMPAIGN_PAGE};
 
@@ -211,6 +214,7 @@ async fn metrics(req: HttpRequest, state: Option<web::Data<AppState>>) -> HttpRe
         render_hub(&mut out, hub);
     }
     render_phases(&mut out, running.as_ref(), hub.map(|h| h.get_ref()));
+    render_proxies(&mut out, &proxy_totals());
     HttpResponse::Ok().content_type(CONTENT_TYPE).body(out)
 }
 
@@ -399,6 +403,56 @@ fn render_phases(out: &mut String, running: Option<&Running>, hub: Option<&Hub>)
     }
 }
 
+fn render_proxies(out: &mut String, proxies: &[ProxyTotals]) {
+    header(
+        out,
+        "dragnet_proxy_uses_total",
+        "counter",
+        "Uses of a proxy by the HTTP phase; result=\"fault\" when the proxy failed (not the target).",
+    );
+    for p in proxies {
+        let proxy = label(&p.label);
+        let _ = writeln!(
+            out,
+            "dragnet_proxy_uses_total{{proxy=\"{proxy}\",result=\"ok\"}} {}",
+            p.successes
+        );
+        let _ = writeln!(
+            out,
+            "dragnet_proxy_uses_total{{proxy=\"{proxy}\",result=\"fault\"}} {}",
+            p.failures
+        );
+    }
+    header(
+        out,
+        "dragnet_proxy_benched_total",
+        "counter",
+        "Times a proxy was benched after consecutive faults.",
+    );
+    for p in proxies {
+        let _ = writeln!(
+            out,
+            "dragnet_proxy_benched_total{{proxy=\"{}\"}} {}",
+            label(&p.label),
+            p.times_benched
+        );
+    }
+    header(
+        out,
+        "dragnet_proxy_benched",
+        "gauge",
+        "1 while a proxy is benched (out of rotation), 0 otherwise.",
+    );
+    for p in proxies {
+        let _ = writeln!(
+            out,
+            "dragnet_proxy_benched{{proxy=\"{}\"}} {}",
+            label(&p.label),
+            u8::from(p.benched)
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,5 +490,24 @@ mod tests {
         ));
         assert!(out.contains("dragnet_store_up 0\n"));
         assert!(!out.contains("dragnet_phase_items"));
+    }
+
+    #[test]
+    fn proxies_are_rendered_by_label() {
+        let mut out = String::new();
+        render_proxies(
+            &mut out,
+            &[ProxyTotals {
+                label: "px_abc".to_owned(),
+                successes: 7,
+                failures: 5,
+                times_benched: 1,
+                benched: true,
+            }],
+        );
+        assert!(out.contains("dragnet_proxy_uses_total{proxy=\"px_abc\",result=\"ok\"} 7\n"));
+        assert!(out.contains("dragnet_proxy_uses_total{proxy=\"px_abc\",result=\"fault\"} 5\n"));
+        assert!(out.contains("dragnet_proxy_benched_total{proxy=\"px_abc\"} 1\n"));
+        assert!(out.contains("dragnet_proxy_benched{proxy=\"px_abc\"} 1\n"));
     }
 }

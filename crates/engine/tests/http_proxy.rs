@@ -8,7 +8,7 @@ use std::time::Duration;
 use dragnet_engine::http::guard::{AddressGuard, IpNetwork};
 use dragnet_engine::http::proxy::{
     BenchPolicy, ProxyEndpoint, ProxyError, ProxyPool, ProxyProtocol, ProxyStage, Rotation,
-    check_proxy, connect_through,
+    check_proxy, connect_through, proxy_totals,
 };
 use dragnet_engine::testing::proxy_server::{
     AfterScript, FixedResponseTarget, ProxyServerOptions, ScriptedServer, TestProxyServer,
@@ -455,6 +455,42 @@ fn random_rotation_covers_every_proxy() {
         seen[index] += 1;
     }
     assert!(seen.iter().all(|&count| count > 0), "{seen:?}");
+}
+
+#[test]
+fn process_totals_add_up_every_pool_of_a_proxy() {
+    // A label no other test uses: the totals are process-wide.
+    let label = "totals-test-proxy";
+    let endpoint = || ProxyEndpoint::new(ProxyProtocol::Http, "127.0.0.1", 9).with_label(label);
+    let bench = BenchPolicy {
+        failures: 2,
+        duration: Duration::from_secs(600),
+    };
+    let totals = || {
+        proxy_totals()
+            .into_iter()
+            .find(|t| t.label == label)
+            .expect("the proxy is in the totals")
+    };
+    let first = ProxyPool::new(vec![endpoint()], Rotation::RoundRobin, bench);
+    let lease = first.pick().expect("a proxy");
+    first.report(&lease, true);
+    first.report(&lease, true);
+    let t = totals();
+    assert_eq!((t.successes, t.failures, t.times_benched), (2, 0, 0));
+    assert!(!t.benched);
+
+    // A second pool (another phase run) with the same proxy adds to the same totals.
+    let second = ProxyPool::new(vec![endpoint()], Rotation::RoundRobin, bench);
+    let lease = second.pick().expect("a proxy");
+    second.report(&lease, false);
+    second.report(&lease, false);
+    let t = totals();
+    assert_eq!((t.successes, t.failures, t.times_benched), (2, 2, 1));
+    assert!(t.benched, "{t:?}");
+    // The first pool has not benched it; its own record is its own.
+    assert_eq!(first.health()[0].times_benched, 0);
+    assert!(first.pick().is_some());
 }
 
 #[test]

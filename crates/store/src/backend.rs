@@ -209,15 +209,32 @@ pub(crate) fn connect(
             let mut conn = diesel::SqliteConnection::establish(path_str)
                 .map_err(|e| open_error(e.to_string()))?;
             // busy_timeout first: switching to WAL needs a lock another connection may hold.
-            conn.batch_execute(&format!(
+            let pragmas = format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 busy_timeout.as_millis()
-            ))
-            .map_err(|e| open_error(e.to_string()))?;
+            );
+            // SQLite can answer "database is locked" to the switch to WAL without calling the
+            // busy handler (several processes opening a new database at once): retry, within
+            // the same time budget. The pragmas are idempotent.
+            let deadline = Instant::now() + busy_timeout;
+            loop {
+                match conn.batch_execute(&pragmas) {
+                    Ok(()) => break,
+                    Err(e) if is_locked(&e) && Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    Err(e) => return Err(open_error(e.to_string())),
+                }
+            }
             Ok(AnyConnection::Sqlite(conn))
         }
     }
+}
+
+/// SQLite's `SQLITE_BUSY` / `SQLITE_LOCKED` ("database is locked", "database table is locked").
+fn is_locked(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(_, info) if info.message().contains("is locked"))
 }
 
 fn check_sqlite_directory(path: &Path) -> Result<(), StoreError> {

@@ -43,7 +43,9 @@ use tokio::time::Instant;
 use super::BoxIo;
 use super::guard::AddressGuard;
 
-pub use pool::{BenchPolicy, ProxyHealth, ProxyLease, ProxyPool, Rotation};
+pub use pool::{
+    BenchPolicy, ProxyHealth, ProxyLease, ProxyPool, ProxyTotals, Rotation, proxy_totals,
+};
 
 /// The largest HTTP response head accepted from a CONNECT proxy.
 pub const MAX_RESPONSE_HEAD: usize = 8 * 1024;

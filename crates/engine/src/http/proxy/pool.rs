@@ -2,10 +2,12 @@
 //!
 //! [`ProxyPool::pick`] and [`ProxyPool::report`] run once per probe (thousands per second),
 //! so the pool keeps its state in atomics: no lock, one `fetch_add` for round-robin, and a
-//! clock read only when a proxy is benched.
+//! clock read only when a proxy is benched. Every use is also counted in the process-wide
+//! [`proxy_totals`] (by label, over all pools), which `/metrics` reports.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -77,9 +79,68 @@ pub struct ProxyHealth {
     pub times_benched: u64,
 }
 
+/// A proxy's counters over every pool of this process (every phase run that used it), as
+/// [`proxy_totals`] reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyTotals {
+    /// The proxy's label (a stored proxy's id).
+    pub label: String,
+    /// Uses in which the proxy worked.
+    pub successes: u64,
+    /// Proxy faults.
+    pub failures: u64,
+    /// How many times it was benched.
+    pub times_benched: u64,
+    /// Whether it is benched now (in some pool).
+    pub benched: bool,
+}
+
+/// The counters behind [`ProxyTotals`], shared by every pool entry with the same label.
+#[derive(Debug, Default)]
+struct Totals {
+    successes: AtomicU64,
+    failures: AtomicU64,
+    times_benched: AtomicU64,
+    /// Milliseconds since [`PROCESS_EPOCH`] until which some pool benches the proxy.
+    benched_until: AtomicU64,
+}
+
+/// Totals by label. Labels are stored proxies' ids, so the map is as large as the catalog.
+static TOTALS: LazyLock<Mutex<BTreeMap<String, Arc<Totals>>>> = LazyLock::new(Mutex::default);
+/// The wall clock's monotonic time, not tokio's: the totals outlive any one runtime (and a
+/// test's paused clock).
+static PROCESS_EPOCH: LazyLock<std::time::Instant> = LazyLock::new(std::time::Instant::now);
+
+fn process_ms() -> u64 {
+    let elapsed = std::time::Instant::now().saturating_duration_since(*PROCESS_EPOCH);
+    u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn totals_for(label: &str) -> Arc<Totals> {
+    let mut totals = TOTALS.lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(totals.entry(label.to_owned()).or_default())
+}
+
+/// Every proxy used by this process so far, by label: what `/metrics` reports.
+pub fn proxy_totals() -> Vec<ProxyTotals> {
+    let now = process_ms();
+    let totals = TOTALS.lock().unwrap_or_else(PoisonError::into_inner);
+    totals
+        .iter()
+        .map(|(label, t)| ProxyTotals {
+            label: label.clone(),
+            successes: t.successes.load(Ordering::Relaxed),
+            failures: t.failures.load(Ordering::Relaxed),
+            times_benched: t.times_benched.load(Ordering::Relaxed),
+            benched: t.benched_until.load(Ordering::Relaxed) > now,
+        })
+        .collect()
+}
+
 #[derive(Debug)]
 struct Entry {
     endpoint: Arc<ProxyEndpoint>,
+    totals: Arc<Totals>,
     successes: AtomicU64,
     failures: AtomicU64,
     consecutive: AtomicU32,
@@ -110,6 +171,7 @@ impl ProxyPool {
         let entries = proxies
             .into_iter()
             .map(|endpoint| Entry {
+                totals: totals_for(&endpoint.label),
                 endpoint: Arc::new(endpoint),
                 successes: AtomicU64::new(0),
                 failures: AtomicU64::new(0),
@@ -173,10 +235,12 @@ impl ProxyPool {
         };
         if ok {
             entry.successes.fetch_add(1, Ordering::Relaxed);
+            entry.totals.successes.fetch_add(1, Ordering::Relaxed);
             entry.consecutive.store(0, Ordering::Relaxed);
             return;
         }
         entry.failures.fetch_add(1, Ordering::Relaxed);
+        entry.totals.failures.fetch_add(1, Ordering::Relaxed);
         let consecutive = entry
             .consecutive
             .fetch_add(1, Ordering::Relaxed)
@@ -199,6 +263,11 @@ impl ProxyPool {
             .is_ok()
         {
             entry.times_benched.fetch_add(1, Ordering::Relaxed);
+            entry.totals.times_benched.fetch_add(1, Ordering::Relaxed);
+            entry
+                .totals
+                .benched_until
+                .fetch_max(process_ms().saturating_add(duration), Ordering::Relaxed);
             tracing::warn!(
                 proxy = %entry.endpoint.label,
                 consecutive_failures = consecutive,
