@@ -411,45 +411,34 @@ fn render_proxies(out: &mut String, proxies: &[ProxyTotals]) {
         "Uses of a proxy by the HTTP phase; result=\"fault\" when the proxy failed (not the target).",
     );
     for p in proxies {
-        let proxy = label(&p.label);
-        let _ = writeln!(
-            out,
-            "dragnet_proxy_uses_total{{proxy=\"{proxy}\",result=\"ok\"}} {}",
-            p.successes
-        );
-        let _ = writeln!(
-            out,
-            "dragnet_proxy_uses_total{{proxy=\"{proxy}\",result=\"fault\"}} {}",
-            p.failures
-        );
+        for (result, uses) in [("ok", p.successes), ("fault", p.failures)] {
+            let _ = writeln!(
+                out,
+                "dragnet_proxy_uses_total{{proxy=\"{}\",result=\"{result}\"}} {uses}",
+                label(&p.label)
+            );
+        }
     }
-    header(
-        out,
-        "dragnet_proxy_benched_total",
-        "counter",
-        "Times a proxy was benched after consecutive faults.",
-    );
-    for p in proxies {
-        let _ = writeln!(
-            out,
-            "dragnet_proxy_benched_total{{proxy=\"{}\"}} {}",
-            label(&p.label),
-            p.times_benched
-        );
-    }
-    header(
-        out,
-        "dragnet_proxy_benched",
-        "gauge",
-        "1 while a proxy is benched (out of rotation), 0 otherwise.",
-    );
-    for p in proxies {
-        let _ = writeln!(
-            out,
-            "dragnet_proxy_benched{{proxy=\"{}\"}} {}",
-            label(&p.label),
-            u8::from(p.benched)
-        );
+    type Getter = fn(&ProxyTotals) -> u64;
+    let series: [(&str, &str, &str, Getter); 2] = [
+        (
+            "dragnet_proxy_benched_total",
+            "counter",
+            "Times a proxy was benched after consecutive faults.",
+            |p| p.times_benched,
+        ),
+        (
+            "dragnet_proxy_benched",
+            "gauge",
+            "1 while a proxy is benched (out of rotation), 0 otherwise.",
+            |p| u64::from(p.benched),
+        ),
+    ];
+    for (name, kind, help, get) in series {
+        header(out, name, kind, help);
+        for p in proxies {
+            let _ = writeln!(out, "{name}{{proxy=\"{}\"}} {}", label(&p.label), get(p));
+        }
     }
 }
 
