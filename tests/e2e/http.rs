@@ -133,6 +133,16 @@ fn transition(server: &Dragnet, id: i64, phase: &str) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// A server on a fresh database of `backend` whose operator allows private addresses: every
+/// server these tests start is on 127.0.0.1.
+fn serve_allowing_private(backend: &backends::Backend) -> Dragnet {
+    Dragnet::serve_with(
+        Arc::new(tempfile::tempdir().expect("dir")),
+        backend.url.as_deref(),
+        &[("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true")],
+    )
+}
+
 fn http_phase(p: &Value) -> &Value {
     &p["phases"][2]
 }
@@ -142,12 +152,7 @@ fn http_phase_runs_through_the_api_with_progress_list_and_export() {
     let dns = Dns::start();
     let http = Http::start();
     for backend in backends::all("http_phase_runs_through_the_api_with_progress_list_and_export") {
-        let dir = Arc::new(tempfile::tempdir().expect("dir"));
-        let server = Dragnet::serve_with(
-            dir,
-            backend.url.as_deref(),
-            &[("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true")],
-        );
+        let server = serve_allowing_private(&backend);
         let requests_before = http.server.requests();
         let id = through_dns(&server, &campaign(&dns, http.server.http_addr().port()));
 
@@ -351,13 +356,8 @@ fn http_phase_goes_through_a_stored_proxy_and_metrics_count_it() {
         .block_on(TestProxyServer::connect_proxy(ProxyServerOptions::default()))
         .expect("CONNECT proxy");
     for backend in backends::all("http_phase_goes_through_a_stored_proxy_and_metrics_count_it") {
-        let dir = Arc::new(tempfile::tempdir().expect("dir"));
-        // The proxy and the target are on 127.0.0.1: the operator allows private addresses.
-        let server = Dragnet::serve_with(
-            dir,
-            backend.url.as_deref(),
-            &[("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true")],
-        );
+        // The proxy and the target are on 127.0.0.1.
+        let server = serve_allowing_private(&backend);
         let (status, stored) = server.post_json(
             "/api/v1/proxies",
             &json!({"name": "tunnel", "protocol": "http", "host": "127.0.0.1",
