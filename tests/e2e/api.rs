@@ -281,7 +281,11 @@ fn every_error_case_has_its_status_and_code() {
         Some("application/json"),
         "[1]",
     );
-    assert_problem(s, &b, 400, "invalid_json");
+    let p = assert_problem(s, &b, 400, "invalid_json");
+    assert!(
+        p["detail"].as_str().unwrap_or("").contains("JSON object"),
+        "{p}"
+    );
     // Unknown routes.
     let (s, b) = server.get("/api/v1/nothing-here");
     assert_problem(s, &b, 404, "route_not_found");

@@ -137,6 +137,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "the body is empty; send a JSON object",
         ));
     }
+    // Every JSON body of the API is an object (or `null` where one is optional); serde would
+    // read an array positionally into a struct and report its elements' errors instead.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::new(
+            ErrorCode::InvalidJson,
+            "the body must be a JSON object, not an array",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -245,5 +253,9 @@ mod tests {
         assert!(err.problem().detail.contains("empty"), "{err}");
         let err = parse_json::<Body>(br#"{"name":"x","inner":{"count":1}} trailing"#).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidJson);
+        // An array is not read positionally into the object.
+        let err = parse_json::<Body>(br#" ["x", {"count": 1}]"#).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidJson);
+        assert!(err.problem().detail.contains("JSON object"), "{err}");
     }
 }
