@@ -6,7 +6,6 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,26 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::backends;
-use crate::support::Dragnet;
-
-/// Runs `dragnet <args>` in `dir` on the store at `database_url` (default `./dragnet.db`).
-fn dragnet(
-    dir: &std::path::Path,
-    database_url: Option<&str>,
-    args: &[&str],
-) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dragnet"));
-    cmd.args(args).current_dir(dir).env_remove("DATABASE_URL");
-    if let Some(url) = database_url {
-        cmd.env("DATABASE_URL", url);
-    }
-    let out = cmd.output().expect("run dragnet");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::{Dragnet, dragnet};
 
 /// `POST`s JSON with `token` (none: anonymous).
 fn post_as(server: &Dragnet, token: Option<&str>, path: &str, body: &Value) -> (u16, Value) {

@@ -1,7 +1,6 @@
 //! The binary's own commands: `migrate` on both backends, clear errors for bad store
 //! settings, a clean exit on SIGTERM, and memory that does not grow with the campaign.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,25 +8,7 @@ use serde_json::json;
 
 use crate::backends;
 use crate::engine::Dns;
-use crate::support::Dragnet;
-
-fn dragnet(
-    dir: &std::path::Path,
-    database_url: Option<&str>,
-    args: &[&str],
-) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dragnet"));
-    cmd.args(args).current_dir(dir).env_remove("DATABASE_URL");
-    if let Some(url) = database_url {
-        cmd.env("DATABASE_URL", url);
-    }
-    let out = cmd.output().expect("run dragnet");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::{Dragnet, dragnet};
 
 #[test]
 fn migrate_applies_once_on_every_backend() {

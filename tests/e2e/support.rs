@@ -10,6 +10,26 @@ use std::time::Duration;
 /// server printed on its first start, for a restart on the same store.
 const TOKEN_FILE: &str = ".e2e-admin-token";
 
+/// Runs `dragnet <args>` in `dir` on the store at `database_url` (default `./dragnet.db`).
+/// Returns its exit code, stdout and stderr.
+pub fn dragnet(
+    dir: &std::path::Path,
+    database_url: Option<&str>,
+    args: &[&str],
+) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dragnet"));
+    cmd.args(args).current_dir(dir).env_remove("DATABASE_URL");
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let out = cmd.output().expect("run dragnet");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// A `dragnet serve` child bound to a random port on 127.0.0.1; killed on drop. Requests
 /// carry the admin token the server printed on its first start (`Authorization: Bearer`),
 /// unless it runs with `--no-auth`.

@@ -430,6 +430,38 @@ diesel::define_sql_function! {
     ) -> diesel::sql_types::Nullable<diesel::sql_types::Integer>;
 }
 
+/// The `dns_results` columns of a page row, in the order of [`DnsCols`].
+macro_rules! dns_columns {
+    () => {
+        (
+            dns_results::status,
+            dns_results::error_kind,
+            dns_results::addresses,
+            dns_results::attempts,
+            dns_results::checked_at,
+        )
+    };
+}
+
+/// The `http_results` columns of a page row, in the order of [`HttpCols`].
+macro_rules! http_columns {
+    () => {
+        (
+            http_results::status,
+            http_results::error_detail,
+            http_results::status_code,
+            http_results::final_url,
+            http_results::redirect_count,
+            http_results::title,
+            http_results::content_type,
+            http_results::content_length,
+            http_results::content_hash,
+            http_results::keyword_hits,
+            http_results::fetched_at,
+        )
+    };
+}
+
 type DnsCols = (i16, Option<String>, String, i32, i64);
 type HttpCols = (
     i16,
@@ -468,28 +500,8 @@ macro_rules! joined_page_query {
             .select((
                 domains::ordinal,
                 domains::name,
-                (
-                    dns_results::status,
-                    dns_results::error_kind,
-                    dns_results::addresses,
-                    dns_results::attempts,
-                    dns_results::checked_at,
-                )
-                    .nullable(),
-                (
-                    http_results::status,
-                    http_results::error_detail,
-                    http_results::status_code,
-                    http_results::final_url,
-                    http_results::redirect_count,
-                    http_results::title,
-                    http_results::content_type,
-                    http_results::content_length,
-                    http_results::content_hash,
-                    http_results::keyword_hits,
-                    http_results::fetched_at,
-                )
-                    .nullable(),
+                dns_columns!().nullable(),
+                http_columns!().nullable(),
             ))
             .order(domains::ordinal.asc())
             .into_boxed::<$db>();
@@ -647,37 +659,13 @@ fn sqlite_page(
         .filter(dns_results::campaign_id.eq(id.0))
         .filter(dns_results::ordinal.between(first, last))
         .order(dns_results::ordinal.asc())
-        .select((
-            dns_results::ordinal,
-            (
-                dns_results::status,
-                dns_results::error_kind,
-                dns_results::addresses,
-                dns_results::attempts,
-                dns_results::checked_at,
-            ),
-        ))
+        .select((dns_results::ordinal, dns_columns!()))
         .load(conn)?;
     let http: Vec<(i64, HttpCols)> = http_results::table
         .filter(http_results::campaign_id.eq(id.0))
         .filter(http_results::ordinal.between(first, last))
         .order(http_results::ordinal.asc())
-        .select((
-            http_results::ordinal,
-            (
-                http_results::status,
-                http_results::error_detail,
-                http_results::status_code,
-                http_results::final_url,
-                http_results::redirect_count,
-                http_results::title,
-                http_results::content_type,
-                http_results::content_length,
-                http_results::content_hash,
-                http_results::keyword_hits,
-                http_results::fetched_at,
-            ),
-        ))
+        .select((http_results::ordinal, http_columns!()))
         .load(conn)?;
     let mut dns = dns.into_iter().peekable();
     let mut http = http.into_iter().peekable();

@@ -144,19 +144,49 @@ fn open(db: &TestDb) -> Store {
     .expect("open store")
 }
 
+/// A PostgreSQL store whose pool holds [`POOL`] connections, all opened and just used, a
+/// campaign in it, and an admin connection that can terminate them.
+struct PostgresPool {
+    _db: TestDb,
+    store: Store,
+    admin: Admin,
+    id: CampaignId,
+}
+
+impl PostgresPool {
+    /// `None` when no PostgreSQL server is configured (the suite is skipped).
+    fn filled() -> Option<Self> {
+        if !common::available(Backend::Postgres) {
+            return None;
+        }
+        let db = TestDb::migrated(Backend::Postgres);
+        let store = open(&db);
+        let mut admin = Admin::connect(&db);
+        let id = store
+            .create_campaign(&new_campaign("pool"))
+            .expect("create")
+            .id;
+        fill_pool(&store, &mut admin, id);
+        Some(Self {
+            _db: db,
+            store,
+            admin,
+            id,
+        })
+    }
+}
+
 #[test]
 fn connections_dead_after_idling_are_replaced_before_use() {
-    if !common::available(Backend::Postgres) {
+    let Some(PostgresPool {
+        _db,
+        store,
+        mut admin,
+        id,
+    }) = PostgresPool::filled()
+    else {
         return;
-    }
-    let db = TestDb::migrated(Backend::Postgres);
-    let store = open(&db);
-    let mut admin = Admin::connect(&db);
-    let id = store
-        .create_campaign(&new_campaign("pool"))
-        .expect("create")
-        .id;
-    fill_pool(&store, &mut admin, id);
+    };
     // Longer than the 500 ms after which a pooled connection is checked before use.
     std::thread::sleep(Duration::from_millis(700));
     assert_eq!(admin.terminate_others(), i64::from(POOL));
@@ -171,17 +201,15 @@ fn connections_dead_after_idling_are_replaced_before_use() {
 
 #[test]
 fn connections_that_die_while_busy_fail_at_most_one_call_each() {
-    if !common::available(Backend::Postgres) {
+    let Some(PostgresPool {
+        _db,
+        store,
+        mut admin,
+        id,
+    }) = PostgresPool::filled()
+    else {
         return;
-    }
-    let db = TestDb::migrated(Backend::Postgres);
-    let store = open(&db);
-    let mut admin = Admin::connect(&db);
-    let id = store
-        .create_campaign(&new_campaign("pool"))
-        .expect("create")
-        .id;
-    fill_pool(&store, &mut admin, id);
+    };
     // At once: the connections were used a moment ago, so they are handed out unchecked.
     let killed = admin.terminate_others();
     assert_eq!(killed, i64::from(POOL));
@@ -198,17 +226,15 @@ fn connections_that_die_while_busy_fail_at_most_one_call_each() {
 
 #[test]
 fn concurrent_callers_see_at_most_one_failure_per_dead_connection() {
-    if !common::available(Backend::Postgres) {
+    let Some(PostgresPool {
+        _db,
+        store,
+        mut admin,
+        id,
+    }) = PostgresPool::filled()
+    else {
         return;
-    }
-    let db = TestDb::migrated(Backend::Postgres);
-    let store = open(&db);
-    let mut admin = Admin::connect(&db);
-    let id = store
-        .create_campaign(&new_campaign("pool"))
-        .expect("create")
-        .id;
-    fill_pool(&store, &mut admin, id);
+    };
     let killed = admin.terminate_others();
 
     let threads: Vec<_> = (0..2 * POOL)
