@@ -23,8 +23,8 @@ use dragnet_domain::config::http::{
     KeywordKind, KeywordRule, KeywordRuleInput, MAX_REGEX_COMPILED_BYTES, MAX_REGEX_NEST,
     validate_rules,
 };
-use dragnet_engine::http::matcher::KeywordMatcher;
-use dragnet_engine::http::text::PageText;
+use dragnet_probe::matcher::KeywordMatcher;
+use dragnet_probe::text::PageText;
 use libfuzzer_sys::fuzz_target;
 use regex::{Regex, RegexBuilder};
 

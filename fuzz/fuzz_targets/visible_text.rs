@@ -15,7 +15,7 @@
 //! - `plain` keeps the same invariants (and never has a title).
 #![no_main]
 
-use dragnet_engine::http::text::{MAX_TITLE_CHARS, PageText, extract, plain};
+use dragnet_probe::text::{MAX_TITLE_CHARS, PageText, extract, plain};
 use libfuzzer_sys::fuzz_target;
 
 /// Caps the first byte chooses from.

@@ -6,10 +6,8 @@
 use std::sync::Arc;
 
 use dragnet_domain::config::StoredId;
-use dragnet_engine::testing::proxy_server::{
-    FixedResponseTarget, ProxyServerOptions, TestProxyServer,
-};
 use dragnet_store::{Store, StoreOptions};
+use dragnet_testkit::proxy_server::{FixedResponseTarget, ProxyServerOptions, TestProxyServer};
 use serde_json::{Value, json};
 
 use crate::backends;

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dragnet_engine::dns::{DnsStatus, QueryType};
-use dragnet_engine::testing::TestDnsServer;
-use dragnet_engine::testing::dns_server::expected_outcome;
+use dragnet_dns::{DnsStatus, QueryType};
+use dragnet_testkit::TestDnsServer;
+use dragnet_testkit::dns_server::expected_outcome;
 use serde_json::{Value, json};
 
 use crate::backends;

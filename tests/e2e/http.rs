@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dragnet_engine::testing::http_server::{Route, TestHttpServer};
-use dragnet_engine::testing::proxy_server::{ProxyServerOptions, TestProxyServer};
+use dragnet_testkit::http_server::{Route, TestHttpServer};
+use dragnet_testkit::proxy_server::{ProxyServerOptions, TestProxyServer};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;

@@ -4,9 +4,9 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-/// Crates that must never appear in `dragnet-domain`'s normal dependency tree, because other
-/// services link it to validate configurations without pulling in a runtime, a database or a
-/// network stack. `utoipa` is allowed only behind the optional `openapi` feature.
+/// External crates that must never appear in `dragnet-domain`'s normal dependency tree,
+/// because other services link it to validate configurations without pulling in a runtime, a
+/// database or a network stack. `utoipa` is allowed only behind the optional `openapi` feature.
 const DOMAIN_BANNED: &[&str] = &[
     "diesel",
     "tokio",
@@ -14,40 +14,102 @@ const DOMAIN_BANNED: &[&str] = &[
     "reqwest",
     "hickory",
     "hyper",
+    "rustls",
     "utoipa",
     "libsqlite3",
     "pq-sys",
 ];
 
-/// For each internal crate, the internal crates it must not depend on (the direction is
-/// domain ← store ← engine ← {realtime, api} ← bins).
+/// The layer graph: for each crate, what its normal dependency tree must not contain. Names
+/// starting with `dragnet` match exactly; any other name matches every crate it prefixes
+/// (`actix` bans `actix-web` and `actix-ws`).
+///
+/// domain ← {store, dns, probe} ← engine ← api ← bins, and realtime needs only domain. The
+/// network clients (dns, probe) are libraries of their own: no store, no orchestration, no
+/// web framework. The testkit is a dev-dependency only, so no library may depend on it.
 const LAYERS: &[(&str, &[&str])] = &[
-    (
-        "dragnet-domain",
-        &[
-            "dragnet-store",
-            "dragnet-engine",
-            "dragnet-realtime",
-            "dragnet-api",
-            "dragnet",
-        ],
-    ),
     (
         "dragnet-store",
         &[
+            "dragnet-dns",
+            "dragnet-probe",
             "dragnet-engine",
             "dragnet-realtime",
             "dragnet-api",
+            "dragnet-testkit",
             "dragnet",
+            "actix",
+            "hyper",
+            "hickory",
+        ],
+    ),
+    (
+        "dragnet-dns",
+        &[
+            "dragnet-store",
+            "dragnet-probe",
+            "dragnet-engine",
+            "dragnet-realtime",
+            "dragnet-api",
+            "dragnet-testkit",
+            "dragnet",
+            "actix",
+            "diesel",
+        ],
+    ),
+    (
+        "dragnet-probe",
+        &[
+            "dragnet-store",
+            "dragnet-dns",
+            "dragnet-engine",
+            "dragnet-realtime",
+            "dragnet-api",
+            "dragnet-testkit",
+            "dragnet",
+            "actix",
+            "diesel",
+            "hickory",
         ],
     ),
     (
         "dragnet-engine",
-        &["dragnet-realtime", "dragnet-api", "dragnet"],
+        &[
+            "dragnet-realtime",
+            "dragnet-api",
+            "dragnet-testkit",
+            "dragnet",
+            "actix",
+        ],
     ),
-    ("dragnet-realtime", &["dragnet-api", "dragnet"]),
-    ("dragnet-api", &["dragnet"]),
+    (
+        "dragnet-realtime",
+        &[
+            "dragnet-store",
+            "dragnet-dns",
+            "dragnet-probe",
+            "dragnet-engine",
+            "dragnet-api",
+            "dragnet-testkit",
+            "dragnet",
+            "diesel",
+            "hyper",
+            "rustls",
+            "hickory",
+            "lol_html",
+        ],
+    ),
+    ("dragnet-api", &["dragnet-testkit", "dragnet"]),
 ];
+
+/// Whether crate `name` is matched by the ban entry `banned` (see [`LAYERS`]).
+fn is_banned(name: &str, banned: &str) -> bool {
+    if banned.starts_with("dragnet") {
+        name == banned
+    } else {
+        name.starts_with(banned)
+    }
+}
 
 /// The normal (non-dev, non-build) dependency tree of `package`, one crate name per line.
 fn normal_tree(package: &str, features: &[&str]) -> anyhow::Result<Vec<String>> {
@@ -85,17 +147,18 @@ fn normal_tree(package: &str, features: &[&str]) -> anyhow::Result<Vec<String>> 
 pub fn check_deps() -> anyhow::Result<()> {
     let mut problems = Vec::new();
     let domain = normal_tree("dragnet-domain", &[])?;
-    for name in &domain {
-        if DOMAIN_BANNED.iter().any(|b| name.starts_with(b)) {
+    for name in domain.iter().skip(1) {
+        if name.starts_with("dragnet") || DOMAIN_BANNED.iter().any(|b| is_banned(name, b)) {
             problems.push(format!("dragnet-domain depends on `{name}`"));
         }
     }
     // With the `openapi` feature, utoipa is allowed but the rest of the ban stands.
-    for name in normal_tree("dragnet-domain", &["openapi"])? {
-        if DOMAIN_BANNED
-            .iter()
-            .filter(|b| **b != "utoipa")
-            .any(|b| name.starts_with(b))
+    for name in normal_tree("dragnet-domain", &["openapi"])?.iter().skip(1) {
+        if name.starts_with("dragnet")
+            || DOMAIN_BANNED
+                .iter()
+                .filter(|b| **b != "utoipa")
+                .any(|b| is_banned(name, b))
         {
             problems.push(format!(
                 "dragnet-domain (feature openapi) depends on `{name}`"
@@ -105,9 +168,9 @@ pub fn check_deps() -> anyhow::Result<()> {
     for (package, forbidden) in LAYERS {
         let tree = normal_tree(package, &[])?;
         for name in tree.iter().skip(1) {
-            if forbidden.contains(&name.as_str()) {
+            if let Some(banned) = forbidden.iter().find(|b| is_banned(name, b)) {
                 problems.push(format!(
-                    "{package} depends on {name}: dependencies must point domain ← store ← engine ← {{realtime, api}} ← bins"
+                    "{package} depends on {name} (banned: `{banned}`); see the layer graph in docs/ARCHITECTURE.md"
                 ));
             }
         }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use dragnet_engine::{Engine, PhaseProgress};
+use dragnet_domain::progress::PhaseProgress;
+use dragnet_engine::Engine;
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotSource};
 use dragnet_store::{AuditEntry, AuditResult, CampaignId, Store, StoreOptions};
 
@@ -148,7 +149,7 @@ async fn run(settings: Settings, auth: bool) -> anyhow::Result<()> {
 
     let state = actix_web::web::Data::new(
         dragnet_api::AppState::new(engine.clone())
-            .with_address_guard(dragnet_engine::http::guard::AddressGuard::new(
+            .with_address_guard(dragnet_probe::guard::AddressGuard::new(
                 settings.engine.allow_private_addresses,
                 Vec::new(),
             ))

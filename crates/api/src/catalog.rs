@@ -24,7 +24,7 @@ use dragnet_domain::config::dns::DnsResolverSettings;
 use dragnet_domain::config::http::{HttpRequestSettings, KeywordRuleInput};
 use dragnet_domain::config::{CampaignConfiguration, StoredId};
 use dragnet_domain::{FieldError, ValidationErrors};
-use dragnet_engine::http::proxy::{self as engine_proxy, ProxyEndpoint, ProxyError};
+use dragnet_probe::proxy::{self as engine_proxy, ProxyEndpoint, ProxyError};
 use dragnet_store::{
     CatalogCursor, CatalogError, CatalogUse, StoredKeywordSet, StoredPersona, StoredProxy,
 };
@@ -1093,8 +1093,8 @@ mod tests {
 
     use actix_web::http::StatusCode;
     use actix_web::test as actix_test;
-    use dragnet_engine::http::guard::AddressGuard;
     use dragnet_engine::{Engine, EngineSettings};
+    use dragnet_probe::guard::AddressGuard;
     use dragnet_realtime::{Hub, RealtimeSettings};
     use dragnet_store::{Store, StoreOptions};
     use serde_json::{Value, json};

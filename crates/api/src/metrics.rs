@@ -12,7 +12,7 @@
 //!   current rates, from one store query (running campaigns only, at most
 //!   [`MAX_RUNNING_SCANNED`]) and the hub's latest snapshots.
 //! - Proxies: per proxy the HTTP phase used in this process, uses by result, times benched and
-//!   whether it is benched now ([`dragnet_engine::http::proxy::proxy_totals`]).
+//!   whether it is benched now ([`dragnet_probe::proxy::proxy_totals`]).
 //!
 //! The HTTP figures live in one process-wide registry: `HttpServer` builds one `App` per
 //! worker thread, and the counts must cover all of them.
@@ -29,7 +29,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use dragnet_domain::{Phase, PhaseStatus};
-use dragnet_engine::http::proxy::{ProxyTotals, proxy_totals};
+use dragnet_probe::proxy::{ProxyTotals, proxy_totals};
 use dragnet_realtime::Hub;
 use dragnet_store::{CampaignFilter, MAX_CAMPAIGN_PAGE};
 

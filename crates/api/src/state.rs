@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use dragnet_domain::TransitionError;
 use dragnet_engine::Engine;
-use dragnet_engine::http::guard::AddressGuard;
+use dragnet_probe::guard::AddressGuard;
 use dragnet_store::{Store, StoreError};
 
 use crate::audit::AuditLog;

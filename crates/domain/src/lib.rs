@@ -12,6 +12,7 @@ pub mod error;
 pub mod generator;
 pub mod name;
 pub mod phase;
+pub mod progress;
 
 pub use error::{FieldError, ValidationErrors};
 pub use phase::{Action, CampaignState, Phase, PhaseStatus, Transition, TransitionError};

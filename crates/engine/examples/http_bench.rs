@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use dragnet_domain::progress::NullSink;
 use dragnet_domain::{Action, Phase};
-use dragnet_engine::progress::NullSink;
 use dragnet_engine::{Engine, EngineSettings};
 use dragnet_store::{
     CampaignId, Change, DnsResult, DnsStatus, DomainFilter, HttpStatus, NewCampaign, Store,

@@ -41,8 +41,8 @@ use dragnet_domain::config::generation::{
     DomainGenerationConfig, DomainGenerationConfigInput, PatternType,
 };
 use dragnet_domain::generator::Generator;
+use dragnet_domain::progress::NullSink;
 use dragnet_domain::{Action, Phase};
-use dragnet_engine::progress::NullSink;
 use dragnet_engine::{Engine, EngineSettings};
 use dragnet_store::{
     CampaignId, Change, DnsStatus, DomainFilter, NewCampaign, Store, StoreOptions,

@@ -1,17 +1,13 @@
-//! Dragnet's phase engine: runs campaign phases chunk by chunk and reports progress through a
-//! trait.
+//! Dragnet's phase engine: orchestration only. It runs campaign phases chunk by chunk on the
+//! shared runner, drives the DNS client (`dragnet-dns`) and the HTTP prober (`dragnet-probe`)
+//! from each phase's chunk processor, and reports progress through
+//! [`ProgressSink`](dragnet_domain::progress::ProgressSink).
 //!
 //! Invariant: the engine knows nothing of WebSocket or HTTP status codes; it talks to the
-//! store and to the network, and reports through `ProgressSink`.
+//! store and, through the client crates, to the network. Every task it spawns is owned,
+//! bounded and cancellable.
 
-pub mod dns;
-pub mod http;
 mod phases;
-pub mod progress;
-pub mod rate;
 pub mod runner;
-#[cfg(any(test, feature = "test-support"))]
-pub mod testing;
 
-pub use progress::{PhaseProgress, ProgressKind, ProgressSink};
 pub use runner::{Engine, EngineSettings, PhaseError};

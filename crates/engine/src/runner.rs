@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::phases;
-use crate::progress::{PhaseProgress, ProgressKind, ProgressSink};
+use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
 
 /// How the engine schedules work. Defaults suit one small machine.
 #[derive(Debug, Clone)]

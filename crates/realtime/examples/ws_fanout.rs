@@ -25,8 +25,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpServer, web};
+use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
 use dragnet_domain::{Phase, PhaseStatus};
-use dragnet_engine::{PhaseProgress, ProgressKind, ProgressSink};
 use dragnet_realtime::{Hub, RealtimeSettings, configure};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;

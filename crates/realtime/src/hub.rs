@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use dragnet_engine::{PhaseProgress, ProgressKind, ProgressSink};
+use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;

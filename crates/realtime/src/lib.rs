@@ -2,8 +2,8 @@
 //!
 //! Invariant: progress reaches clients only as `campaign.progress` messages built here.
 //!
-//! The engine publishes [`PhaseProgress`](dragnet_engine::PhaseProgress) snapshots to a
-//! [`Hub`] (it implements [`ProgressSink`](dragnet_engine::ProgressSink)); the hub keeps the
+//! The engine publishes [`PhaseProgress`](dragnet_domain::progress::PhaseProgress) snapshots to a
+//! [`Hub`] (it implements [`ProgressSink`](dragnet_domain::progress::ProgressSink)); the hub keeps the
 //! latest snapshot per campaign and hands it to the mailbox of each WebSocket client
 //! subscribed to that campaign. Publishing never waits for a client: routine updates replace
 //! the one waiting in a per-campaign slot, and the messages that may not be coalesced (status

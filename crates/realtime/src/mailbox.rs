@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use bytestring::ByteString;
-use dragnet_engine::PhaseProgress;
+use dragnet_domain::progress::PhaseProgress;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;

@@ -8,8 +8,8 @@
 //! the other (rare) messages.
 
 use bytestring::ByteString;
+use dragnet_domain::progress::PhaseProgress;
 use dragnet_domain::{Phase, PhaseStatus};
-use dragnet_engine::PhaseProgress;
 use serde::{Deserialize, Serialize};
 
 /// The state of one campaign's current phase, as carried by `campaign.progress`.

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
+use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
 use dragnet_domain::{Phase, PhaseStatus};
-use dragnet_engine::{PhaseProgress, ProgressKind, ProgressSink};
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotSource, configure};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};

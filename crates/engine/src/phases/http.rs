@@ -24,13 +24,13 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::{chunk_range, config};
-use crate::http::guard::AddressGuard;
-use crate::http::matcher::KeywordMatcher;
-use crate::http::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
-use crate::http::proxy::{BenchPolicy, ProxyEndpoint, ProxyPool, Rotation};
-use crate::http::text::{self, PageText};
-use crate::rate::TokenBucket;
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
+use dragnet_dns::TokenBucket;
+use dragnet_probe::guard::AddressGuard;
+use dragnet_probe::matcher::KeywordMatcher;
+use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
+use dragnet_probe::proxy::{BenchPolicy, ProxyEndpoint, ProxyPool, Rotation};
+use dragnet_probe::text::{self, PageText};
 
 /// zstd level of page snapshots: the fastest level; HTML compresses well enough at it.
 const SNAPSHOT_LEVEL: i32 = 1;

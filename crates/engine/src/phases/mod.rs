@@ -18,9 +18,9 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, Strategy};
-use crate::rate::TokenBucket;
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
+use dragnet_dns::TokenBucket;
+use dragnet_dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, Strategy};
 
 mod http;
 
@@ -281,8 +281,8 @@ struct DnsValidation {
 struct PendingChunk {
     end: u64,
     expected: usize,
-    results: Vec<crate::dns::DnsResult>,
-    done: Option<oneshot::Sender<Vec<crate::dns::DnsResult>>>,
+    results: Vec<dragnet_dns::DnsResult>,
+    done: Option<oneshot::Sender<Vec<dragnet_dns::DnsResult>>>,
 }
 
 /// Names queued for the resolver beyond its own in-flight window. Small: a cancelled chunk's
@@ -292,7 +292,7 @@ const DNS_INPUT_QUEUE: usize = 1024;
 impl DnsValidation {
     fn start(store: Store, resolver: Resolver) -> Self {
         let (input, in_rx) = mpsc::channel(DNS_INPUT_QUEUE);
-        let (out_tx, mut out_rx) = mpsc::channel::<crate::dns::DnsResult>(DNS_INPUT_QUEUE);
+        let (out_tx, mut out_rx) = mpsc::channel::<dragnet_dns::DnsResult>(DNS_INPUT_QUEUE);
         let pending: Arc<Mutex<BTreeMap<u64, PendingChunk>>> = Arc::default();
         let failure: Arc<Mutex<Option<String>>> = Arc::default();
         let stop = CancellationToken::new();

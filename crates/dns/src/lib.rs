@@ -14,14 +14,22 @@
 mod ids;
 mod net;
 pub mod outcome;
+pub mod rate;
 mod resolver;
 mod settings;
 mod shard;
 pub(crate) mod wire;
 
-pub use outcome::{DnsErrorKind, DnsOutcome, DnsResult, DnsStatus};
+pub use outcome::{DnsErrorKind, DnsOutcome, DnsResult, DnsStatus, OutcomeBuilder, TypeResult};
+pub use rate::TokenBucket;
 pub use resolver::{DnsError, ResolveStats, Resolver};
 pub use settings::{
     DnsServer, MAX_IN_FLIGHT_PER_SOCKET, MAX_RECORD_TYPES, MAX_SOCKETS, QueryType,
     ResolverSettings, SettingsError, Strategy,
 };
+
+/// Whether `name` can be asked at all (non-empty, valid labels and lengths); the resolver answers
+/// any other name with [`DnsErrorKind::InvalidName`] without sending a query.
+pub fn is_valid_query_name(name: &str) -> bool {
+    wire::parse_name(name).is_some()
+}

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dragnet_domain::config::http::{AcceptedStatus, Scheme};
-use dragnet_engine::http::guard::{AddressGuard, IpNetwork};
-use dragnet_engine::http::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
-use dragnet_engine::testing::http_server::{Framing, Route, TestHttpServer};
+use dragnet_probe::guard::{AddressGuard, IpNetwork};
+use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
+use dragnet_testkit::http_server::{Framing, Route, TestHttpServer};
 use sha2::{Digest, Sha256};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -958,8 +958,8 @@ fn bad_settings_are_setup_errors() {
 // Through proxies: the prober's connections go through the pool's tunnels.
 
 mod through_proxies {
-    use dragnet_engine::http::proxy::{BenchPolicy, ProxyPool, Rotation};
-    use dragnet_engine::testing::proxy_server::{ProxyServerOptions, TestProxyServer};
+    use dragnet_probe::proxy::{BenchPolicy, ProxyPool, Rotation};
+    use dragnet_testkit::proxy_server::{ProxyServerOptions, TestProxyServer};
 
     use super::*;
 

@@ -129,9 +129,10 @@ pub struct DnsResult {
     pub outcome: DnsOutcome,
 }
 
-/// How one record type's query ended.
+/// How one record type's query ended. Public so that a caller that answers some types by other
+/// means (or a test server that predicts the resolver's answer) combines them by the same rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TypeResult {
+pub enum TypeResult {
     /// NOERROR with records of the asked type (possibly behind CNAMEs); addresses for A/AAAA.
     Records(Vec<IpAddr>),
     /// NOERROR without records of the asked type.
@@ -144,9 +145,9 @@ pub(crate) enum TypeResult {
     Timeout,
 }
 
-/// Collects the per-type results of one name.
+/// Collects the per-type results of one name and combines them into one [`DnsOutcome`].
 #[derive(Debug, Default)]
-pub(crate) struct OutcomeBuilder {
+pub struct OutcomeBuilder {
     /// Addresses with the rank of the record type that found them.
     addresses: Vec<(usize, IpAddr)>,
     resolved: bool,
@@ -159,12 +160,13 @@ pub(crate) struct OutcomeBuilder {
 }
 
 impl OutcomeBuilder {
-    pub(crate) fn add_attempt(&mut self) {
+    /// Counts one more query sent for this name.
+    pub fn add_attempt(&mut self) {
         self.attempts = self.attempts.saturating_add(1);
     }
 
     /// Adds the result of the record type at position `rank` in the settings' list.
-    pub(crate) fn add(&mut self, rank: usize, result: TypeResult) {
+    pub fn add(&mut self, rank: usize, result: TypeResult) {
         match result {
             TypeResult::Records(addresses) => {
                 self.resolved = true;
@@ -183,7 +185,9 @@ impl OutcomeBuilder {
         }
     }
 
-    pub(crate) fn finish(mut self) -> DnsOutcome {
+    /// The combined outcome: resolved if any type had records; else NXDOMAIN, then the
+    /// first error in record-type order, then a timeout, then no records.
+    pub fn finish(mut self) -> DnsOutcome {
         // Results arrive in completion order; list addresses in record-type order (A before
         // AAAA), keeping the server's order within a type, without duplicates.
         self.addresses.sort_by_key(|(rank, _)| *rank);
@@ -216,7 +220,7 @@ impl OutcomeBuilder {
     }
 
     /// An outcome for a name that could not be queried at all.
-    pub(crate) fn invalid_name() -> DnsOutcome {
+    pub fn invalid_name() -> DnsOutcome {
         DnsOutcome {
             status: DnsStatus::Error,
             error: Some(DnsErrorKind::InvalidName),

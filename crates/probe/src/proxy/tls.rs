@@ -11,7 +11,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use super::{ProxyEndpoint, ProxyError};
-use crate::http::insecure::AcceptAnyCertificate;
+use crate::insecure::AcceptAnyCertificate;
 
 type Config = Result<Arc<ClientConfig>, String>;
 

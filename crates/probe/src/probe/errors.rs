@@ -33,7 +33,7 @@ pub(super) enum ConnectError {
     Io(#[source] io::Error),
     /// The tunnel through a proxy could not be opened (the error names the proxy).
     #[error("{0}")]
-    Proxy(#[source] crate::http::proxy::ProxyError),
+    Proxy(#[source] crate::proxy::ProxyError),
     /// Every configured proxy is benched after repeated failures.
     #[error("every proxy is benched after repeated failures")]
     NoProxy,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rustls::client::Resumption;
 use rustls::{CipherSuite, ClientConfig, RootCertStore};
 
-use crate::http::insecure::AcceptAnyCertificate;
+use crate::insecure::AcceptAnyCertificate;
 
 /// The client configuration for probes.
 pub(crate) fn client_config(

@@ -9,13 +9,13 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dragnet_engine::dns::{
+use dragnet_dns::TokenBucket;
+use dragnet_dns::{
     DnsErrorKind, DnsResult, DnsServer, DnsStatus, QueryType, ResolveStats, Resolver,
     ResolverSettings, Strategy,
 };
-use dragnet_engine::rate::TokenBucket;
-use dragnet_engine::testing::dns_server::{SPOOFED_V4, expected_outcome, ipv4_for, ipv6_for};
-use dragnet_engine::testing::{BlackHole, TestDnsServer, TestServerOptions};
+use dragnet_testkit::dns_server::{SPOOFED_V4, expected_outcome, ipv4_for, ipv6_for};
+use dragnet_testkit::{BlackHole, TestDnsServer, TestServerOptions};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

@@ -2,7 +2,7 @@
 //! [`ProgressSink`]. The engine publishes at most every 250 ms per campaign, plus immediately on
 //! every phase status change; sinks (the real-time hub, metrics, the CLI) decide how to deliver.
 
-use dragnet_domain::{Phase, PhaseStatus};
+use crate::{Phase, PhaseStatus};
 
 /// The progress of a campaign's current phase at one moment. Overall progress is derived from
 /// these counters; nothing else is stored.

@@ -21,7 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
-use crate::http::proxy::{ProxyEndpoint, ProxyProtocol};
+use dragnet_probe::proxy::{ProxyEndpoint, ProxyProtocol};
 
 /// How long the test proxies wait for a target to accept a connection.
 const TARGET_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 use super::{Deadline, MAX_RESPONSE_HEAD, ProxyEndpoint, ProxyError, ProxyStage};
-use crate::http::{BoxIo, Io};
+use crate::{BoxIo, Io};
 
 /// Sends `CONNECT target` (with `Proxy-Authorization: Basic` when credentials are set), reads
 /// the response head and returns the tunnel on a 2xx status.

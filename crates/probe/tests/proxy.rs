@@ -5,12 +5,12 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use dragnet_engine::http::guard::{AddressGuard, IpNetwork};
-use dragnet_engine::http::proxy::{
+use dragnet_probe::guard::{AddressGuard, IpNetwork};
+use dragnet_probe::proxy::{
     BenchPolicy, ProxyEndpoint, ProxyError, ProxyPool, ProxyProtocol, ProxyStage, Rotation,
     check_proxy, connect_through, proxy_totals,
 };
-use dragnet_engine::testing::proxy_server::{
+use dragnet_testkit::proxy_server::{
     AfterScript, FixedResponseTarget, ProxyServerOptions, ScriptedServer, TestProxyServer,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,7 +33,7 @@ async fn closed_port() -> SocketAddr {
 }
 
 /// Sends a request through the tunnel and returns the whole response.
-async fn fetch(mut tunnel: dragnet_engine::http::BoxIo) -> String {
+async fn fetch(mut tunnel: dragnet_probe::BoxIo) -> String {
     tunnel
         .write_all(b"GET / HTTP/1.1\r\nHost: target.test\r\nConnection: close\r\n\r\n")
         .await

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{Deadline, ProxyEndpoint, ProxyError, ProxyStage};
-use crate::http::{BoxIo, Io};
+use crate::{BoxIo, Io};
 
 const VERSION: u8 = 5;
 const METHOD_NO_AUTH: u8 = 0x00;

@@ -18,7 +18,7 @@
 //! Prints JSON lines `{"name", "value", "unit"}` and its peak RSS, like the other benchmarks:
 //!
 //! ```text
-//! cargo run --release -p dragnet-engine --example keyword_bench [-- --seconds 1]
+//! cargo run --release -p dragnet-probe --example keyword_bench [-- --seconds 1]
 //! ```
 //!
 //! `--seconds S` is the time spent on each measurement (default 1); `--dump-page PATH` writes
@@ -29,8 +29,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use dragnet_domain::config::http::{KeywordKind, KeywordRule, KeywordRuleInput};
-use dragnet_engine::http::matcher::KeywordMatcher;
-use dragnet_engine::http::text::{self, PageText};
+use dragnet_probe::matcher::KeywordMatcher;
+use dragnet_probe::text::{self, PageText};
 use lol_html::html_content::TextChunk;
 use lol_html::{DocumentContentHandlers, HandlerResult, HtmlRewriter, Settings};
 

@@ -6,10 +6,10 @@
 //!
 //! ```text
 //! # against the in-process test server (shares the CPU with the prober):
-//! cargo run --release -p dragnet-engine --example http_probe_bench -- --probes 20000
-//! cargo run --release -p dragnet-engine --example http_probe_bench -- --scheme https
+//! cargo run --release -p dragnet-probe --example http_probe_bench -- --probes 20000
+//! cargo run --release -p dragnet-probe --example http_probe_bench -- --scheme https
 //! # against a server already listening on 127.0.0.1 (e.g. nginx):
-//! cargo run --release -p dragnet-engine --example http_probe_bench -- \
+//! cargo run --release -p dragnet-probe --example http_probe_bench -- \
 //!     --target 127.0.0.1:8080 --scheme http --probes 100000
 //! ```
 //!
@@ -26,9 +26,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dragnet_domain::config::http::Scheme;
-use dragnet_engine::http::guard::AddressGuard;
-use dragnet_engine::http::probe::{ProbeSettings, Prober};
-use dragnet_engine::testing::http_server::{Route, TestHttpServer};
+use dragnet_probe::guard::AddressGuard;
+use dragnet_probe::probe::{ProbeSettings, Prober};
+use dragnet_testkit::http_server::{Route, TestHttpServer};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 

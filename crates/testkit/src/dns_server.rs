@@ -41,8 +41,8 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::dns::outcome::{OutcomeBuilder, TypeResult};
-use crate::dns::{DnsErrorKind, DnsOutcome, DnsStatus, QueryType};
+use dragnet_dns::{DnsErrorKind, DnsOutcome, DnsStatus, QueryType};
+use dragnet_dns::{OutcomeBuilder, TypeResult};
 
 const TTL: u32 = 60;
 /// Address carried by forged answers in spoofing mode; a resolver that reports it was fooled.
@@ -255,7 +255,7 @@ impl Expected {
 /// enough for benchmark checkers and independent of the server's encoding.
 pub fn expected_outcome(name: &str, types: &[QueryType]) -> Expected {
     let mut builder = OutcomeBuilder::default();
-    let valid = crate::dns::wire::parse_name(name).is_some();
+    let valid = dragnet_dns::is_valid_query_name(name);
     let text = name.trim().trim_end_matches('.');
     let kind = kind_of(text);
     for (rank, t) in types.iter().enumerate() {

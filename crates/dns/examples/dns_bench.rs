@@ -6,9 +6,9 @@
 //!
 //! ```text
 //! # against the in-process test server (about half the names resolve):
-//! cargo run --release -p dragnet-engine --example dns_bench -- --names 200000
+//! cargo run --release -p dragnet-dns --example dns_bench -- --names 200000
 //! # against a server on 127.0.0.1 with the test bed's expected answers (dns_testbed.sh):
-//! cargo run --release -p dragnet-engine --example dns_bench -- \
+//! cargo run --release -p dragnet-dns --example dns_bench -- \
 //!     --server 127.0.0.1:5353 --expected /tmp/bench-dns/expected.tsv
 //! ```
 //!
@@ -24,9 +24,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use dragnet_engine::dns::{DnsResult, DnsStatus, QueryType, Resolver, ResolverSettings};
-use dragnet_engine::testing::TestDnsServer;
-use dragnet_engine::testing::dns_server::expected_outcome;
+use dragnet_dns::{DnsResult, DnsStatus, QueryType, Resolver, ResolverSettings};
+use dragnet_testkit::TestDnsServer;
+use dragnet_testkit::dns_server::expected_outcome;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
