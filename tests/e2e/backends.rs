@@ -1,35 +1,16 @@
 //! The stores an end-to-end test runs against: SQLite always, PostgreSQL when
 //! `TEST_DATABASE_URL` (or `DATABASE_URL`) is set — a fresh database per test, dropped after.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use dragnet_testkit::pg::{self, ScratchDatabase};
 
-use diesel::{Connection as _, PgConnection, RunQueryDsl as _};
-
-/// One store for a test: the `DATABASE_URL` to give `dragnet serve`, and what to drop after.
+/// One store for a test: the `DATABASE_URL` to give `dragnet serve`, and the scratch database
+/// it lives in (dropped with it).
 pub struct Backend {
     /// `sqlite` or `postgres`.
     pub name: &'static str,
     /// The URL for `DATABASE_URL`; `None` means the default `./dragnet.db`.
     pub url: Option<String>,
-    admin: Option<(String, String)>,
-}
-
-impl Drop for Backend {
-    fn drop(&mut self) {
-        if let Some((admin_url, db)) = &self.admin
-            && let Ok(mut conn) = PgConnection::establish(admin_url)
-        {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
-                .execute(&mut conn);
-        }
-    }
-}
-
-fn admin_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
-        .ok()
-        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    _scratch: Option<ScratchDatabase>,
 }
 
 /// SQLite, plus a fresh PostgreSQL database when one is configured.
@@ -37,26 +18,16 @@ pub fn all(test: &str) -> Vec<Backend> {
     let mut backends = vec![Backend {
         name: "sqlite",
         url: None,
-        admin: None,
+        _scratch: None,
     }];
-    match admin_url() {
+    match pg::admin_url() {
         Some(admin) => {
-            static COUNTER: AtomicU32 = AtomicU32::new(0);
-            let db = format!(
-                "dragnet_e2e_{}_{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            let mut conn = PgConnection::establish(&admin)
-                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE \"{db}\""))
-                .execute(&mut conn)
-                .expect("create test database");
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            let db = ScratchDatabase::create(&admin, "dragnet_e2e")
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unusable: {e}"));
             backends.push(Backend {
                 name: "postgres",
-                url: Some(format!("{base}/{db}")),
-                admin: Some((admin.clone(), db)),
+                url: Some(db.url().to_owned()),
+                _scratch: Some(db),
             });
         }
         None => {

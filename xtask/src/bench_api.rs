@@ -3,8 +3,8 @@
 //!
 //! Builds `dragnet` in release mode and, per run and backend, starts `dragnet serve --bind
 //! 127.0.0.1:0` on a fresh database (SQLite: a file in a fresh temporary directory;
-//! PostgreSQL: a scratch database `dragnet_api_bench_<pid>_<run>` created and dropped with
-//! `psql` on the server named by `TEST_DATABASE_URL`/`DATABASE_URL`, default
+//! PostgreSQL: a scratch database `dragnet_api_bench_<pid>_<n>` created and dropped with
+//! `dragnet_testkit::pg` on the server named by `TEST_DATABASE_URL`/`DATABASE_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/postgres`, skipped when unreachable). Against it:
 //!
 //! 1. one `POST /api/v1/campaigns/{id}/domains` carrying 1 000 000 names (`text/plain`), the
@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
+
+use dragnet_testkit::pg::{self, ScratchDatabase};
 
 use crate::bench::{self, Goal, Measurement, Options};
 
@@ -87,39 +89,7 @@ const GOALS: [Goal; 4] = [
 ];
 
 fn postgres_admin_url() -> String {
-    ["TEST_DATABASE_URL", "DATABASE_URL"]
-        .iter()
-        .filter_map(|var| std::env::var(var).ok())
-        .find(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
-        .unwrap_or_else(|| DEFAULT_POSTGRES.to_owned())
-}
-
-/// `admin` with its database name replaced by `database`.
-fn with_database(admin: &str, database: &str) -> String {
-    let (base, query) = admin
-        .split_once('?')
-        .map_or((admin, String::new()), |(b, q)| (b, format!("?{q}")));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].rfind('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    format!("{base}/{database}{query}")
-}
-
-fn psql(admin: &str, sql: &str) -> anyhow::Result<()> {
-    let output = Command::new("psql")
-        .args([admin, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .stdin(Stdio::null())
-        .output()
-        .context("running psql")?;
-    if !output.status.success() {
-        bail!(
-            "psql `{sql}` failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(())
+    pg::admin_url().unwrap_or_else(|| DEFAULT_POSTGRES.to_owned())
 }
 
 /// Builds the release `dragnet` binary and returns its path.
@@ -148,10 +118,10 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
     let binary = build_dragnet()?;
     let admin = postgres_admin_url();
     let postgres = !workload.sqlite_only && {
-        match psql(&admin, "SELECT 1") {
-            Ok(()) => true,
+        match ScratchDatabase::create(&admin, "dragnet_api_bench") {
+            Ok(_probe) => true,
             Err(e) => {
-                eprintln!("PostgreSQL half SKIPPED: {e:#}");
+                eprintln!("PostgreSQL half SKIPPED: {e}");
                 false
             }
         }
@@ -173,27 +143,22 @@ pub fn run(options: &Options) -> anyhow::Result<()> {
         result?;
 
         if postgres {
-            let database = format!("dragnet_api_bench_{}_{run}", std::process::id());
-            eprintln!("run {run}/{}: postgres ({database})", options.runs);
-            psql(&admin, &format!("CREATE DATABASE {database}"))?;
+            let database = ScratchDatabase::create(&admin, "dragnet_api_bench")?;
+            eprintln!("run {run}/{}: postgres ({})", options.runs, database.name());
             std::fs::create_dir_all(&dir)?;
             let load = load_average();
             loads.push(format!("run {run} postgres: {load}"));
             let result = measure(
                 &binary,
                 &dir,
-                &with_database(&admin, &database),
+                database.url(),
                 &workload,
                 "postgres",
                 &mut measurements,
             );
             let _ = std::fs::remove_dir_all(&dir);
-            let dropped = psql(
-                &admin,
-                &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
-            );
+            drop(database);
             result?;
-            dropped?;
         }
         all.push(measurements);
     }
@@ -871,18 +836,5 @@ mod tests {
         assert!((wrk.p99_ms - 12.34).abs() < 1e-9);
         assert!((wrk.requests_per_s - 12345.67).abs() < 1e-9);
         assert_eq!(duration_ms("1.01s"), Some(1010.0));
-    }
-
-    #[test]
-    fn replaces_the_database_of_a_postgres_url() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            with_database("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 }

@@ -7,11 +7,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::Context as _;
+use dragnet_realtime::RealtimeSettings;
 use serde::Deserialize;
 
 /// Every setting of a `dragnet` process.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The tracing filter (`DRAGNET_LOG`), e.g. `info` or `dragnet_engine=debug,info`.
     pub log: String,
@@ -31,7 +32,7 @@ pub struct Settings {
 
 /// API tokens (`DRAGNET_AUTH__…`). `dragnet serve --no-auth` turns them off (loopback only).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct AuthSection {
     /// Serve `/metrics` without a token (otherwise it needs a viewer token).
     pub metrics_public: bool,
@@ -48,7 +49,7 @@ pub struct AuthSection {
 
 /// Request limits (`DRAGNET_LIMITS__…`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct LimitsSection {
     /// The largest JSON request body, in bytes.
     pub json_body_bytes: usize,
@@ -64,7 +65,7 @@ pub struct LimitsSection {
 
 /// The audit log (`DRAGNET_AUDIT__…`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct AuditSection {
     /// Entries that may wait to be written; when full, a request waits up to a second for
     /// room, then its entry goes to the log instead.
@@ -73,7 +74,7 @@ pub struct AuditSection {
 
 /// The phase engine (`DRAGNET_ENGINE__…`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct EngineSection {
     /// This worker's name in chunk leases; unique per process sharing a database and stable
     /// across restarts. Empty means the host name.
@@ -96,7 +97,7 @@ pub struct EngineSection {
 
 /// The HTTP server.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     /// Address to listen on (`DRAGNET_SERVER__BIND`, `--bind`).
     pub bind: SocketAddr,
@@ -112,7 +113,7 @@ pub struct ServerSettings {
 
 /// The store.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `postgres://…`, `sqlite://path` or a plain SQLite path (`DATABASE_URL`,
     /// `DRAGNET_DATABASE__URL`). It may hold a password, so it never prints.
@@ -139,44 +140,93 @@ impl fmt::Debug for Secret {
     }
 }
 
-const DEFAULTS: &str = r#"
-log = "info"
+// Defaults: each value is written once, in the crate that uses it (`EngineSettings`,
+// `AuthSettings`, `Limits`, `RealtimeSettings`, the audit queue); these impls only translate
+// those into the settings' units. What only the binary knows (the listener, the database
+// URL) is defined here.
 
-[server]
-bind = "127.0.0.1:8080"
-request_timeout_ms = 5000
-keep_alive_seconds = 5
-disconnect_timeout_ms = 1000
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            log: "info".to_owned(),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            engine: EngineSection::default(),
+            auth: AuthSection::default(),
+            limits: LimitsSection::default(),
+            audit: AuditSection::default(),
+        }
+    }
+}
 
-[database]
-url = "./dragnet.db"
-pool_size = 8
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            request_timeout_ms: 5_000,
+            keep_alive_seconds: 5,
+            disconnect_timeout_ms: 1_000,
+        }
+    }
+}
 
-[engine]
-worker_name = ""
-lease_seconds = 30
-generation_chunk = 50000
-dns_chunk = 20000
-http_chunk = 2000
-chunks_in_flight = 3
-allow_private_addresses = false
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: Secret("./dragnet.db".to_owned()),
+            pool_size: 8,
+        }
+    }
+}
 
-[auth]
-metrics_public = false
-failures_per_minute = 20
-token_cache_seconds = 10
-websocket_auth_timeout_seconds = 5
+impl Default for EngineSection {
+    fn default() -> Self {
+        let e = dragnet_engine::EngineSettings::default();
+        Self {
+            // Empty: the host name, resolved when the engine starts (see `to_engine_settings`).
+            worker_name: String::new(),
+            lease_seconds: e.lease.as_secs(),
+            generation_chunk: e.generation_chunk,
+            dns_chunk: e.dns_chunk,
+            chunks_in_flight: e.chunks_in_flight,
+            http_chunk: e.http_chunk,
+            allow_private_addresses: e.allow_private_addresses,
+        }
+    }
+}
 
-[limits]
-json_body_bytes = 1048576
-import_body_bytes = 268435456
-json_max_depth = 32
-json_max_string_bytes = 65536
-websocket_connections_per_token = 32
+impl Default for AuthSection {
+    fn default() -> Self {
+        let a = dragnet_api::auth::AuthSettings::default();
+        Self {
+            metrics_public: a.metrics_public,
+            failures_per_minute: a.failures_per_minute,
+            token_cache_seconds: a.token_cache.as_secs(),
+            websocket_auth_timeout_seconds: RealtimeSettings::default().auth_timeout.as_secs(),
+        }
+    }
+}
 
-[audit]
-queue_capacity = 10000
-"#;
+impl Default for LimitsSection {
+    fn default() -> Self {
+        let l = dragnet_api::state::Limits::default();
+        Self {
+            json_body_bytes: l.json_body_bytes,
+            import_body_bytes: l.import_body_bytes,
+            json_max_depth: l.json_max_depth,
+            json_max_string_bytes: l.json_max_string_bytes,
+            websocket_connections_per_token: RealtimeSettings::default().max_connections_per_token,
+        }
+    }
+}
+
+impl Default for AuditSection {
+    fn default() -> Self {
+        Self {
+            queue_capacity: dragnet_api::audit::DEFAULT_CAPACITY,
+        }
+    }
+}
 
 impl EngineSection {
     /// The engine's settings (defaults for what is not configurable here).
@@ -222,8 +272,8 @@ impl LimitsSection {
 impl Settings {
     /// Loads the layers and validates the result. `file` is the optional `--config` path.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
-        let mut builder = config::Config::builder()
-            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        // Every section is `#[serde(default)]`: what no layer sets keeps its default.
+        let mut builder = config::Config::builder();
         if let Some(path) = file {
             if !path.is_file() {
                 anyhow::bail!("configuration file {} does not exist", path.display());
@@ -381,7 +431,6 @@ mod tests {
     #[test]
     fn defaults_load_and_secret_is_hidden() {
         let s: Settings = config::Config::builder()
-            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
             .build()
             .unwrap()
             .try_deserialize()
@@ -392,5 +441,44 @@ mod tests {
         assert_eq!(s.limits.to_limits(), dragnet_api::state::Limits::default());
         assert_eq!(s.database.url.expose(), "./dragnet.db");
         assert!(!format!("{s:?}").contains("dragnet.db"));
+    }
+
+    #[test]
+    fn defaults_are_the_crates_defaults() {
+        let s = Settings::default();
+        let engine = s.engine.to_engine_settings();
+        let expected = dragnet_engine::EngineSettings::default();
+        assert_eq!(engine.lease, expected.lease);
+        assert_eq!(engine.generation_chunk, expected.generation_chunk);
+        assert_eq!(engine.dns_chunk, expected.dns_chunk);
+        assert_eq!(engine.http_chunk, expected.http_chunk);
+        assert_eq!(engine.chunks_in_flight, expected.chunks_in_flight);
+        assert_eq!(engine.worker_name, expected.worker_name);
+        assert_eq!(
+            s.auth.to_auth_settings(true),
+            dragnet_api::auth::AuthSettings::default()
+        );
+        assert_eq!(s.limits.to_limits(), dragnet_api::state::Limits::default());
+    }
+
+    #[test]
+    fn a_partial_layer_keeps_the_other_defaults() {
+        let s: Settings = config::Config::builder()
+            .add_source(config::File::from_str(
+                "[engine]\ndns_chunk = 7\n[server]\nbind = \"127.0.0.1:9\"\n",
+                config::FileFormat::Toml,
+            ))
+            .build()
+            .unwrap()
+            .try_deserialize()
+            .unwrap();
+        assert_eq!(s.engine.dns_chunk, 7);
+        assert_eq!(
+            s.engine.http_chunk,
+            dragnet_engine::EngineSettings::default().http_chunk
+        );
+        assert_eq!(s.server.bind.to_string(), "127.0.0.1:9");
+        assert_eq!(s.server.keep_alive_seconds, 5);
+        assert_eq!(s.database.pool_size, 8);
     }
 }

@@ -14,6 +14,7 @@ use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use dragnet_domain::Phase;
+use dragnet_testkit::pg::ScratchDatabase;
 use dragnet_store::{
     CampaignId, DnsResult, DnsStatus, DomainFilter, NewCampaign, Store, StoreOptions,
 };
@@ -103,20 +104,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 struct Target {
     label: &'static str,
     url: String,
-    scratch: Option<(String, String)>,
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (rest, None),
-    };
-    let authority = before_query.split('/').next().unwrap_or(before_query);
-    match query {
-        Some(q) => format!("{scheme}://{authority}/{name}?{q}"),
-        None => format!("{scheme}://{authority}/{name}"),
-    }
+    scratch: Option<ScratchDatabase>,
 }
 
 fn parse_args() -> Result<(Target, u64)> {
@@ -139,14 +127,11 @@ fn parse_args() -> Result<(Target, u64)> {
             }
             "--postgres" => {
                 let admin = it.next().ok_or(Error("--postgres needs a URL".into()))?;
-                let name = format!("dragnet_bench_{}", std::process::id());
-                let mut conn = PgConnection::establish(admin)?;
-                conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\""))?;
-                conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
+                let scratch = ScratchDatabase::create(admin, "dragnet_bench")?;
                 target = Some(Target {
                     label: "postgres",
-                    url: with_database(admin, &name),
-                    scratch: Some((admin.clone(), name)),
+                    url: scratch.url().to_owned(),
+                    scratch: Some(scratch),
                 });
             }
             "--domains" => {
@@ -312,11 +297,8 @@ fn main() {
         }
     };
     let result = run(&target, domains);
-    if let Some((admin, name)) = &target.scratch
-        && let Ok(mut conn) = PgConnection::establish(admin)
-    {
-        let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
-    }
+    // Drops the scratch database (if any) before a possible exit, which would skip it.
+    drop(target);
     if let Err(Error(e)) = result {
         eprintln!("store_bench: {e}");
         std::process::exit(1);

@@ -7,11 +7,10 @@ use std::error::Error;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 
 use dragnet_domain::{Action, Phase, PhaseStatus};
 use dragnet_engine::Engine;
+use dragnet_testkit::pg::ScratchDatabase;
 use dragnet_store::{CampaignId, Change};
 
 /// A boxed error.
@@ -57,20 +56,6 @@ pub fn emit(name: &str, value: f64, unit: &str) {
         "{}",
         serde_json::json!({"name": name, "value": value, "unit": unit})
     );
-}
-
-/// `url` with its database replaced by `name`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (rest, None),
-    };
-    let authority = before_query.split('/').next().unwrap_or(before_query);
-    match query {
-        Some(q) => format!("{scheme}://{authority}/{name}?{q}"),
-        None => format!("{scheme}://{authority}/{name}"),
-    }
 }
 
 /// Applies `action` and waits until the campaign's `phase` is no longer running; returns the
@@ -132,18 +117,13 @@ where
             result
         }
         (None, Some(admin)) => {
-            let name = format!("{prefix}_{}", std::process::id());
-            let mut conn = PgConnection::establish(admin)?;
-            conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\""))?;
-            conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
-            let result = runtime.block_on(bench("postgres", with_database(admin, &name)));
-            // The engine and its pool are gone with `bench`; FORCE ends any straggler.
+            let scratch = ScratchDatabase::create(admin, prefix)?;
+            let result = runtime.block_on(bench("postgres", scratch.url().to_owned()));
+            // The engine and its pool are gone with `bench`; dropping the scratch database
+            // (WITH FORCE) ends any straggler.
             drop(runtime);
-            let dropped =
-                conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
-            result?;
-            dropped?;
-            Ok(())
+            drop(scratch);
+            result
         }
         _ => Err("give exactly one of --sqlite PATH or --postgres ADMIN_URL".into()),
     }

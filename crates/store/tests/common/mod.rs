@@ -6,13 +6,12 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::sync::Mutex;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use dragnet_store::{Store, StoreOptions};
+use dragnet_testkit::pg;
 
 /// A backend under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,15 +25,12 @@ pub struct TestDb {
     pub url: String,
     pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
+    _pg: Option<pg::ScratchDatabase>,
 }
 
 /// The admin URL of the PostgreSQL server for tests, if configured.
 pub fn pg_admin_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .or_else(|_| std::env::var("DATABASE_URL"))
-        .ok()
-        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    pg::admin_url()
 }
 
 /// Whether `backend` can run here; prints (once per test) why PostgreSQL was skipped.
@@ -61,171 +57,31 @@ pub fn available(backend: Backend) -> bool {
     }
 }
 
-/// `url` with its database name replaced by `name`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("URL has a scheme");
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (rest, None),
-    };
-    let authority = before_query.split('/').next().unwrap_or(before_query);
-    let mut out = format!("{scheme}://{authority}/{name}");
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-fn admin() -> PgConnection {
-    let url = pg_admin_url().expect("PostgreSQL configured");
-    PgConnection::establish(&url).expect("connect to the PostgreSQL admin database")
-}
-
-/// A hash of the PostgreSQL migrations, so that a changed migration gets a new template.
-fn migrations_hash() -> u64 {
-    // Every PostgreSQL migration's text, in order: a new or changed migration makes a new
-    // template.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("migrations/postgres")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("up.sql"))
-        .collect();
-    files.sort();
-    // FNV-1a: stable across runs and Rust versions.
-    files
-        .iter()
-        .flat_map(|f| std::fs::read(f).expect("up.sql"))
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-}
-
-fn template_name() -> String {
-    format!("dragnet_template_{:016x}", migrations_hash())
-}
-
-fn database_exists(conn: &mut PgConnection, name: &str) -> bool {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        #[allow(dead_code)]
-        one: i32,
-    }
-    diesel::sql_query("SELECT 1 AS one FROM pg_database WHERE datname = $1")
-        .bind::<diesel::sql_types::Text, _>(name)
-        .get_result::<Found>(conn)
-        .optional()
-        .expect("query pg_database")
-        .is_some()
-}
-
-/// Drops test databases whose creating process is gone, and templates built from other
-/// versions of the migrations.
-fn sweep(conn: &mut PgConnection) {
-    #[derive(QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        datname: String,
-    }
-    let current = template_name();
-    let stale: Vec<Name> = diesel::sql_query(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'dragnet_template_%' \
-         AND datname <> $1",
-    )
-    .bind::<diesel::sql_types::Text, _>(&current)
-    .load(conn)
-    .expect("list templates");
-    for Name { datname } in stale {
-        let _ = conn.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS \"{datname}\" WITH (FORCE)"
-        ));
-    }
-    let names: Vec<Name> =
-        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'dragnet_test_%'")
-            .load(conn)
-            .expect("list test databases");
-    for Name { datname } in names {
-        let pid = datname
-            .strip_prefix("dragnet_test_")
-            .and_then(|rest| rest.split('_').next())
-            .and_then(|pid| pid.parse::<u32>().ok());
-        if let Some(pid) = pid
-            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
-        {
-            let _ = conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS \"{datname}\" WITH (FORCE)"
-            ));
-        }
-    }
-}
-
-/// Creates the migrated template once per process (under an advisory lock, so parallel
-/// test processes agree), sweeping leftovers first.
+/// The migrated template, built once per process.
 fn ensure_template() -> String {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     TEMPLATE
         .get_or_init(|| {
-            let name = template_name();
-            let mut conn = admin();
-            conn.batch_execute("SELECT pg_advisory_lock(7157)")
-                .expect("lock");
-            sweep(&mut conn);
-            if !database_exists(&mut conn, &name) {
-                let building = format!("{name}_building");
-                conn.batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
-                ))
-                .expect("drop half-built template");
-                conn.batch_execute(&format!("CREATE DATABASE \"{building}\""))
-                    .expect("create template");
-                let url = with_database(&pg_admin_url().expect("configured"), &building);
-                drop(Store::open(&url, StoreOptions::default()).expect("migrate template"));
-                conn.batch_execute(&format!(
-                    "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
-                ))
-                .expect("rename template");
-            }
-            conn.batch_execute("SELECT pg_advisory_unlock(7157)")
-                .expect("unlock");
-            name
+            let admin = pg_admin_url().expect("PostgreSQL configured");
+            let migrations =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+            pg::migrated_template(&admin, &migrations, |url| {
+                Store::open(url, StoreOptions::default())
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            })
+            .expect("migrated template")
         })
         .clone()
 }
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-/// CREATE DATABASE … TEMPLATE fails when two sessions copy the same template at once.
-static CREATE_LOCK: Mutex<()> = Mutex::new(());
-
-fn new_pg_database(template: Option<&str>) -> (String, String) {
-    let name = format!(
-        "dragnet_test_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    let sql = match template {
-        Some(t) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
-        None => format!("CREATE DATABASE \"{name}\""),
-    };
-    let mut conn = admin();
-    {
-        let _guard = CREATE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let mut attempts = 0;
-        loop {
-            match conn.batch_execute(&sql) {
-                Ok(()) => break,
-                Err(e) if attempts < 20 => {
-                    attempts += 1;
-                    eprintln!("retrying CREATE DATABASE: {e}");
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                }
-                Err(e) => panic!("create test database: {e}"),
-            }
-        }
+fn new_pg_database(template: Option<&str>) -> pg::ScratchDatabase {
+    let admin = pg_admin_url().expect("PostgreSQL configured");
+    match template {
+        Some(t) => pg::ScratchDatabase::from_template(&admin, "dragnet_test", t),
+        None => pg::ScratchDatabase::create(&admin, "dragnet_test"),
     }
-    let url = with_database(&pg_admin_url().expect("configured"), &name);
-    (name, url)
+    .expect("create test database")
 }
 
 impl TestDb {
@@ -235,12 +91,12 @@ impl TestDb {
             Backend::Sqlite => Self::empty(backend),
             Backend::Postgres => {
                 let template = ensure_template();
-                let (name, url) = new_pg_database(Some(&template));
+                let db = new_pg_database(Some(&template));
                 TestDb {
-                    url,
+                    url: db.url().to_owned(),
                     backend,
                     _dir: None,
-                    pg_name: Some(name),
+                    _pg: Some(db),
                 }
             }
         }
@@ -256,16 +112,16 @@ impl TestDb {
                     url,
                     backend,
                     _dir: Some(dir),
-                    pg_name: None,
+                    _pg: None,
                 }
             }
             Backend::Postgres => {
-                let (name, url) = new_pg_database(None);
+                let db = new_pg_database(None);
                 TestDb {
-                    url,
+                    url: db.url().to_owned(),
                     backend,
                     _dir: None,
-                    pg_name: Some(name),
+                    _pg: Some(db),
                 }
             }
         }
@@ -334,15 +190,6 @@ impl TestDb {
         let mut out: Vec<_> = cols.drain(..).map(|c| (c.t, c.c, c.nullable)).collect();
         out.sort();
         out
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            let _ =
-                admin().batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
-        }
     }
 }
 
