@@ -14,10 +14,10 @@ use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use dragnet_domain::Phase;
-use dragnet_testkit::pg::ScratchDatabase;
 use dragnet_store::{
     CampaignId, DnsResult, DnsStatus, DomainFilter, NewCampaign, Store, StoreOptions,
 };
+use dragnet_testkit::pg::ScratchDatabase;
 
 /// A tiny error type so the example needs no extra dependency.
 mod anyhow_free {

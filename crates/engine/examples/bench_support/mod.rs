@@ -7,11 +7,10 @@ use std::error::Error;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-
 use dragnet_domain::{Action, Phase, PhaseStatus};
 use dragnet_engine::Engine;
-use dragnet_testkit::pg::ScratchDatabase;
 use dragnet_store::{CampaignId, Change};
+use dragnet_testkit::pg::ScratchDatabase;
 
 /// A boxed error.
 pub type BoxError = Box<dyn Error + Send + Sync>;

@@ -11,9 +11,9 @@
 use std::sync::Arc;
 
 use rustls::client::Resumption;
-use rustls::{CipherSuite, ClientConfig, RootCertStore};
+use rustls::{CipherSuite, ClientConfig};
 
-use crate::insecure::AcceptAnyCertificate;
+use crate::insecure;
 
 /// The client configuration for probes.
 pub(crate) fn client_config(
@@ -26,22 +26,7 @@ pub(crate) fn client_config(
     provider
         .cipher_suites
         .sort_by_key(|s| (s.tls13().is_none(), uses_sha384(s.suite())));
-    let provider = Arc::new(provider);
-    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()?;
-    let mut config = if accept_invalid_certificates {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate {
-                algorithms: provider.signature_verification_algorithms,
-            }))
-            .with_no_client_auth()
-    } else {
-        let roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
+    let mut config = insecure::client_config(Arc::new(provider), accept_invalid_certificates)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.resumption = Resumption::disabled();
     Ok(Arc::new(config))

@@ -4,14 +4,14 @@
 
 use std::sync::{Arc, OnceLock};
 
+use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, RootCertStore};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use super::{ProxyEndpoint, ProxyError};
-use crate::insecure::AcceptAnyCertificate;
+use crate::insecure;
 
 type Config = Result<Arc<ClientConfig>, String>;
 
@@ -51,21 +51,7 @@ pub(super) async fn connect(
 
 fn build(accept_any: bool) -> Config {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot build the TLS configuration: {e}"))?;
-    let config = if accept_any {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate {
-                algorithms: provider.signature_verification_algorithms,
-            }))
-            .with_no_client_auth()
-    } else {
-        let roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    Ok(Arc::new(config))
+    insecure::client_config(provider, accept_any)
+        .map(Arc::new)
+        .map_err(|e| format!("cannot build the TLS configuration: {e}"))
 }
