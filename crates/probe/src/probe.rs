@@ -273,6 +273,54 @@ pub struct ProbeOutcome {
     pub content_length: Option<u64>,
     /// The final response's body, if it had one (also for statuses not accepted).
     pub body: Option<FetchedBody>,
+    /// The final response's headers, for fingerprinting (see [`kept_headers`]): lowercase
+    /// names in the order received, `set-cookie` reduced to the cookie's name, bounded in
+    /// number and length.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Most response headers kept per outcome.
+pub const MAX_KEPT_HEADERS: usize = 48;
+/// Longest header value kept, in bytes (cut at a character boundary).
+pub const MAX_KEPT_HEADER_VALUE: usize = 256;
+
+/// The headers of `map` that later phases may use to recognise a site's software (`server`,
+/// `x-powered-by`, cookie names, …): every header but the ones that only describe the transfer,
+/// `set-cookie` reduced to the cookie name (its value may be a session secret), at most
+/// [`MAX_KEPT_HEADERS`], each value at most [`MAX_KEPT_HEADER_VALUE`] bytes.
+pub fn kept_headers(map: &HeaderMap) -> Vec<(String, String)> {
+    const TRANSFER: [&str; 8] = [
+        "content-length",
+        "content-encoding",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "date",
+        "expires",
+        "age",
+    ];
+    let mut kept = Vec::new();
+    for (name, value) in map {
+        if kept.len() == MAX_KEPT_HEADERS {
+            break;
+        }
+        let name = name.as_str();
+        if TRANSFER.contains(&name) {
+            continue;
+        }
+        let value = String::from_utf8_lossy(value.as_bytes());
+        let value = if name == "set-cookie" {
+            value.split('=').next().unwrap_or_default().trim()
+        } else {
+            value.trim()
+        };
+        let mut end = value.len().min(MAX_KEPT_HEADER_VALUE);
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        kept.push((name.to_owned(), value[..end].to_owned()));
+    }
+    kept
 }
 
 /// A response body as read.
@@ -318,6 +366,7 @@ enum HopResponse {
 
 struct FinalResponse {
     status: u16,
+    headers: Vec<(String, String)>,
     content_type: Option<String>,
     content_length: Option<u64>,
     /// Decoded body bytes and whether they are incomplete; `None` without a body.
@@ -337,6 +386,7 @@ struct Attempt {
     content_type: Option<String>,
     content_length: Option<u64>,
     body: Option<FetchedBody>,
+    headers: Vec<(String, String)>,
 }
 
 impl Attempt {
@@ -351,6 +401,7 @@ impl Attempt {
             content_type: None,
             content_length: None,
             body: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -419,6 +470,7 @@ impl Prober {
                 content_type: None,
                 content_length: None,
                 body: None,
+                headers: Vec::new(),
             };
         }
 
@@ -446,6 +498,7 @@ impl Prober {
                 content_type: None,
                 content_length: None,
                 body: None,
+                headers: Vec::new(),
             };
         };
         if last.status != ProbeStatus::Ok && !refused.is_empty() {
@@ -460,6 +513,7 @@ impl Prober {
             content_type: last.content_type,
             content_length: last.content_length,
             body: last.body,
+            headers: last.headers,
         }
     }
 
@@ -506,6 +560,7 @@ impl Prober {
             content_type: None,
             content_length: None,
             body: None,
+            headers: Vec::new(),
         };
         loop {
             visited.push(url.clone());
@@ -628,6 +683,7 @@ impl Prober {
     ) -> Attempt {
         let FinalResponse {
             status,
+            headers,
             content_type,
             content_length,
             body,
@@ -682,6 +738,7 @@ impl Prober {
             content_type,
             content_length,
             body,
+            headers,
         }
     }
 
@@ -870,6 +927,7 @@ impl Prober {
         );
         let mut response = FinalResponse {
             status: status.as_u16(),
+            headers: kept_headers(headers),
             content_type,
             content_length,
             body: None,

@@ -169,6 +169,43 @@ async fn http_page_is_fetched_with_the_expected_request() {
 }
 
 #[tokio::test]
+async fn final_response_headers_are_kept_for_fingerprints() {
+    let server = server().await;
+    let long = "x".repeat(1000);
+    server.route(
+        "/",
+        Route::html("<html><body>shop</body></html>")
+            .header("Server", "nginx/1.25.3")
+            .header("X-Powered-By", "PHP/8.2")
+            .header("Set-Cookie", "PHPSESSID=secret-session-value; path=/")
+            .header("Set-Cookie", "woocommerce_cart_hash=abc; path=/")
+            .header("X-Long", &long),
+    );
+    server.route("/old", Route::redirect(301, "/"));
+    let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
+    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    let get = |name: &str| -> Vec<&str> {
+        outcome
+            .headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    assert_eq!(get("server"), ["nginx/1.25.3"]);
+    assert_eq!(get("x-powered-by"), ["PHP/8.2"]);
+    // Cookie names only: their values may be secrets.
+    assert_eq!(get("set-cookie"), ["PHPSESSID", "woocommerce_cart_hash"]);
+    assert!(!format!("{:?}", outcome.headers).contains("secret-session-value"));
+    assert_eq!(
+        get("x-long")[0].len(),
+        dragnet_probe::probe::MAX_KEPT_HEADER_VALUE
+    );
+    // Transfer-only headers are dropped.
+    assert!(get("content-length").is_empty());
+}
+
+#[tokio::test]
 async fn https_with_an_untrusted_certificate_is_a_tls_error() {
     let server = server().await;
     server.route("/", Route::html("secret"));

@@ -23,7 +23,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{chunk_range, config};
+use super::{chunk_range, config, snapshot};
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
 use dragnet_dns::TokenBucket;
 use dragnet_probe::guard::AddressGuard;
@@ -31,9 +31,6 @@ use dragnet_probe::matcher::KeywordMatcher;
 use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
 use dragnet_probe::proxy::{BenchPolicy, ProxyEndpoint, ProxyPool, Rotation};
 use dragnet_probe::text::{self, PageText};
-
-/// zstd level of page snapshots: the fastest level; HTML compresses well enough at it.
-const SNAPSHOT_LEVEL: i32 = 1;
 
 /// Builds the phase's plan: its total (the resolved domains), its chunks and its processor.
 pub(super) async fn prepare(
@@ -276,6 +273,7 @@ impl Shared {
             content_type,
             content_length,
             body,
+            headers,
         } = outcome;
         let mut title = None;
         let mut keyword_hits = Vec::new();
@@ -298,7 +296,7 @@ impl Shared {
                     .collect();
                 title = page.title;
                 if self.snapshot {
-                    snapshot = compress_snapshot(text.as_bytes());
+                    snapshot = snapshot::encode(&headers, &text);
                 }
             }
         }
@@ -327,22 +325,6 @@ impl Shared {
             snapshot,
         }
     }
-}
-
-/// A zstd frame of `bytes`. Each thread keeps one compression context: creating one costs
-/// more (a megabyte of tables) than compressing a typical page.
-fn compress_snapshot(bytes: &[u8]) -> Option<Vec<u8>> {
-    thread_local! {
-        static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.try_borrow_mut().ok()?;
-        if slot.is_none() {
-            *slot = zstd::bulk::Compressor::new(SNAPSHOT_LEVEL).ok();
-        }
-        slot.as_mut()?.compress(bytes).ok()
-    })
 }
 
 /// The text keyword rules are matched on: an HTML page's visible text and title, or any other

@@ -23,6 +23,9 @@ use dragnet_dns::TokenBucket;
 use dragnet_dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, Strategy};
 
 mod http;
+// Read by the content-analysis and lead-extraction phases (to come); written by `http`.
+#[allow(dead_code)]
+mod snapshot;
 
 /// Works out a running phase's plan: its item total, the ordinals its chunks cover and its
 /// processor. The first start of a phase records the plan (as its chunk leases); later starts
