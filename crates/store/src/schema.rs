@@ -157,6 +157,31 @@ diesel::table! {
         remote_addr -> Nullable<Text>,
     }
 }
+diesel::table! {
+    content_results (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        classification -> SmallInt,
+        confidence -> Double,
+        evidence -> Text,
+        language -> Text,
+        language_confidence -> Double,
+        technologies -> Text,
+        signals -> Text,
+        components -> Text,
+        score -> Double,
+        scoring_version -> Integer,
+        analysed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    content_technologies (campaign_id, name, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        name -> Text,
+    }
+}
 
 diesel::joinable!(campaign_phases -> campaigns (campaign_id));
 diesel::joinable!(domains -> campaigns (campaign_id));
@@ -168,6 +193,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     domains,
     dns_results,
     http_results,
+    content_results,
+    content_technologies,
     pattern_marks,
     chunk_leases,
     personas,

@@ -1,0 +1,2 @@
+DROP TABLE content_technologies;
+DROP TABLE content_results;
