@@ -4,7 +4,8 @@
 use diesel::prelude::*;
 use dragnet_domain::{Action, CampaignState, Phase, PhaseStatus};
 
-use crate::backend::{self, AnyConnection, NewCampaignRow};
+use crate::backend::{self, AnyConnection};
+use crate::rows::{CampaignRow, NewCampaignRow, PhaseRow};
 use crate::schema::{campaign_phases, campaigns, chunk_leases, dns_results, domains, http_results};
 use crate::{
     Applied, Campaign, CampaignFilter, CampaignId, Change, NewCampaign, Page, PhaseRecord, Store,
@@ -17,36 +18,6 @@ pub const DELETE_CHUNK: i64 = 10_000;
 
 /// The most campaigns one list page returns.
 pub const MAX_CAMPAIGN_PAGE: usize = 500;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = campaigns)]
-struct CampaignRow {
-    id: i64,
-    name: String,
-    current_phase: i16,
-    launch_sequence: bool,
-    created_at: i64,
-    updated_at: i64,
-    version: i64,
-}
-
-#[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = campaign_phases)]
-#[diesel(treat_none_as_default_value = false)]
-struct PhaseRow {
-    campaign_id: i64,
-    phase: i16,
-    status: i16,
-    configuration: Option<String>,
-    total_items: i64,
-    processed_items: i64,
-    succeeded_items: i64,
-    failed_items: i64,
-    checkpoint: Option<i64>,
-    started_at: Option<i64>,
-    completed_at: Option<i64>,
-    error: Option<String>,
-}
 
 pub(crate) fn phase_value(phase: Phase) -> i16 {
     // At most 4: the cast cannot truncate.
@@ -136,17 +107,7 @@ fn assemble(row: CampaignRow, phases: Vec<PhaseRow>) -> Result<Campaign, StoreEr
 }
 
 fn load_campaign(conn: &mut AnyConnection, id: CampaignId) -> Result<Campaign, StoreError> {
-    // One round trip: the campaign's columns ride along with each of its five phase rows.
-    // On the concrete connection: this read serves most API requests (see `load_direct`).
-    let rows: Vec<(CampaignRow, PhaseRow)> = backend::load_direct!(
-        conn,
-        campaign_phases::table
-            .inner_join(campaigns::table)
-            .filter(campaigns::id.eq(id.0))
-            .filter(campaigns::deleted_at.is_null())
-            .order(campaign_phases::phase.asc())
-            .select((CampaignRow::as_select(), PhaseRow::as_select()))
-    )?;
+    let rows = backend::load_campaign_rows(conn, id.0)?;
     let mut rows = rows.into_iter();
     let (row, first) = rows.next().ok_or(StoreError::CampaignNotFound(id))?;
     let phases = std::iter::once(first)

@@ -37,6 +37,7 @@ use dragnet_domain::config::dns::DnsResolverSettings;
 use dragnet_domain::config::http::{HttpRequestSettings, KeywordRuleInput};
 use dragnet_domain::{Phase, PhaseStatus, ValidationErrors};
 
+use crate::backend::instr;
 use crate::campaigns::status_value;
 use crate::schema::{campaign_phases, campaigns, keyword_sets, personas, proxies};
 use crate::{CampaignId, Page, Store, StoreError, from_millis, now_millis};
@@ -328,16 +329,6 @@ struct KeywordSetRow {
     version: i64,
 }
 
-diesel::define_sql_function! {
-    /// The 1-based position of `needle` in `haystack`, 0 when absent (SQLite's built-in; the
-    /// PostgreSQL migration creates one over `strpos`).
-    #[sql_name = "instr"]
-    fn catalog_instr(
-        haystack: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        needle: diesel::sql_types::Text,
-    ) -> diesel::sql_types::Nullable<diesel::sql_types::Integer>;
-}
-
 /// A new random id for `kind`. The randomness comes from the standard library's per-thread
 /// random SipHash keys (seeded by the OS), mixed with a process-wide counter, the time and the
 /// process id: 100 bits, so a collision is not a practical concern (and would be refused by
@@ -542,7 +533,7 @@ fn find_uses(
         .inner_join(campaigns::table)
         .filter(campaigns::deleted_at.is_null())
         .filter(campaign_phases::status.eq_any(may_run))
-        .filter(catalog_instr(campaign_phases::configuration, needle).gt(0))
+        .filter(instr(campaign_phases::configuration, needle).gt(0))
         .order((
             campaign_phases::campaign_id.asc(),
             campaign_phases::phase.asc(),

@@ -7,8 +7,9 @@ use std::time::Duration;
 use diesel::prelude::*;
 use dragnet_domain::Phase;
 
-use crate::backend::{self, NewChunkRow};
+use crate::backend;
 use crate::campaigns::phase_value;
+use crate::rows::NewChunkRow;
 use crate::schema::chunk_leases;
 use crate::{CampaignId, Chunk, Store, StoreError, from_millis, now_millis, to_i64, to_u64};
 

@@ -42,6 +42,7 @@ mod domains;
 mod error;
 mod leases;
 mod results;
+mod rows;
 mod schema;
 pub mod types;
 

@@ -4,9 +4,10 @@
 use diesel::prelude::*;
 use dragnet_domain::Phase;
 
-use crate::backend::{self, AnyConnection, NewDnsRow, NewHttpRow};
+use crate::backend::{self, AnyConnection};
 use crate::campaigns::phase_value;
 use crate::domains::{encode_addresses, next_ordinal};
+use crate::rows::{NewDnsRow, NewHttpRow};
 use crate::schema::{campaign_phases, campaigns, http_results};
 use crate::{
     CampaignId, DnsResult, DnsStatus, HttpStatus, NewHttpResult, Store, StoreError, WriteReport,
