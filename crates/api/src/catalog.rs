@@ -26,7 +26,7 @@ use dragnet_domain::config::{CampaignConfiguration, StoredId};
 use dragnet_domain::{FieldError, ValidationErrors};
 use dragnet_engine::http::proxy::{self as engine_proxy, ProxyEndpoint, ProxyError};
 use dragnet_store::{
-    CatalogCursor, CatalogError, CatalogUse, StoredKeywordSet, StoredPersona, StoredProxy,
+    CatalogCursor, CatalogUse, StoreError, StoredKeywordSet, StoredPersona, StoredProxy,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -407,24 +407,24 @@ pub struct KeywordSetPage {
 // ---------------------------------------------------------------------------------------
 // Helpers.
 
-impl From<CatalogError> for ApiError {
-    fn from(e: CatalogError) -> Self {
-        let detail = e.to_string();
-        match e {
-            CatalogError::NotFound { .. } => ApiError::not_found(detail),
-            CatalogError::Conflict {
-                expected, actual, ..
-            } => ApiError::new(ErrorCode::Conflict, detail).with_context(serde_json::json!({
-                "expectedVersion": expected,
-                "version": actual,
-            })),
-            CatalogError::KindChange { .. } => {
-                ApiError::validation(ValidationErrors::single("kind", detail))
-            }
-            CatalogError::InUse { uses, .. } => ApiError::new(ErrorCode::InUse, detail)
-                .with_context(serde_json::json!({ "campaigns": uses_json(&uses) })),
-            CatalogError::Store(e) => ApiError::from(e),
+/// The problem for a catalog error of the store (not found, version conflict, kind change,
+/// in use); called by `From<StoreError> for ApiError`, which maps the other variants.
+pub(crate) fn catalog_problem(e: StoreError) -> ApiError {
+    let detail = e.to_string();
+    match e {
+        StoreError::CatalogNotFound { .. } => ApiError::not_found(detail),
+        StoreError::CatalogConflict {
+            expected, actual, ..
+        } => ApiError::new(ErrorCode::Conflict, detail).with_context(serde_json::json!({
+            "expectedVersion": expected,
+            "version": actual,
+        })),
+        StoreError::KindChange { .. } => {
+            ApiError::validation(ValidationErrors::single("kind", detail))
         }
+        StoreError::InUse { uses, .. } => ApiError::new(ErrorCode::InUse, detail)
+            .with_context(serde_json::json!({ "campaigns": uses_json(&uses) })),
+        other => ApiError::from(other),
     }
 }
 
@@ -659,7 +659,7 @@ pub async fn get_persona(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| Ok(s.read_persona(&id))).await??;
+    let found = db(&state, move |s| s.read_persona(&id)).await?;
     Ok(HttpResponse::Ok().json(PersonaDto::from(&found)))
 }
 
@@ -687,10 +687,7 @@ pub async fn update_persona(
     let body = body.0;
     let persona = persona(body.kind, body.name, body.settings)?;
     let expected = body.expected_version;
-    let updated = db(&state, move |s| {
-        Ok(s.update_persona(&id, &persona, expected))
-    })
-    .await??;
+    let updated = db(&state, move |s| s.update_persona(&id, &persona, expected)).await?;
     Ok(HttpResponse::Ok().json(PersonaDto::from(&updated)))
 }
 
@@ -710,7 +707,7 @@ pub async fn delete_persona(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| Ok(s.delete_persona(&id))).await??;
+    db(&state, move |s| s.delete_persona(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -790,7 +787,7 @@ pub async fn get_proxy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| Ok(s.read_proxy(&id))).await??;
+    let found = db(&state, move |s| s.read_proxy(&id)).await?;
     Ok(HttpResponse::Ok().json(ProxyDto::from(&found)))
 }
 
@@ -823,11 +820,11 @@ pub async fn update_proxy(
         None if b.username.is_none() => (None, b.expected_version),
         None => {
             let read = id.clone();
-            let stored = db(&state, move |s| Ok(s.read_proxy(&read))).await??;
+            let stored = db(&state, move |s| s.read_proxy(&read)).await?;
             if let Some(expected) = b.expected_version
                 && expected != stored.version
             {
-                return Err(ApiError::from(CatalogError::Conflict {
+                return Err(ApiError::from(StoreError::CatalogConflict {
                     kind: dragnet_store::CatalogKind::Proxy,
                     id,
                     expected,
@@ -851,7 +848,7 @@ pub async fn update_proxy(
         enabled: b.enabled,
     })
     .map_err(ApiError::validation)?;
-    let updated = db(&state, move |s| Ok(s.update_proxy(&id, &proxy, expected))).await??;
+    let updated = db(&state, move |s| s.update_proxy(&id, &proxy, expected)).await?;
     Ok(HttpResponse::Ok().json(ProxyDto::from(&updated)))
 }
 
@@ -871,7 +868,7 @@ pub async fn delete_proxy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| Ok(s.delete_proxy(&id))).await??;
+    db(&state, move |s| s.delete_proxy(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -917,7 +914,7 @@ pub async fn test_proxy(
     }
     ValidationErrors::check(errors).map_err(ApiError::validation)?;
     let read = id.clone();
-    let stored = db(&state, move |s| Ok(s.read_proxy(&read))).await??;
+    let stored = db(&state, move |s| s.read_proxy(&read)).await?;
     let endpoint = ProxyEndpoint::stored(&id, &stored.proxy);
     let outcome = engine_proxy::check_proxy(
         &endpoint,
@@ -1029,7 +1026,7 @@ pub async fn get_keyword_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| Ok(s.read_keyword_set(&id))).await??;
+    let found = db(&state, move |s| s.read_keyword_set(&id)).await?;
     Ok(HttpResponse::Ok().json(KeywordSetDto::from(&found)))
 }
 
@@ -1057,10 +1054,7 @@ pub async fn update_keyword_set(
     let b = body.0;
     let set = keyword_set(b.name, b.description, b.rules)?;
     let expected = b.expected_version;
-    let updated = db(&state, move |s| {
-        Ok(s.update_keyword_set(&id, &set, expected))
-    })
-    .await??;
+    let updated = db(&state, move |s| s.update_keyword_set(&id, &set, expected)).await?;
     Ok(HttpResponse::Ok().json(KeywordSetDto::from(&updated)))
 }
 
@@ -1080,7 +1074,7 @@ pub async fn delete_keyword_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| Ok(s.delete_keyword_set(&id))).await??;
+    db(&state, move |s| s.delete_keyword_set(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -1313,14 +1307,14 @@ mod tests {
         let id = StoredId::parse("per_x").expect("id");
         let cases = [
             (
-                CatalogError::NotFound {
+                StoreError::CatalogNotFound {
                     kind: dragnet_store::CatalogKind::Persona,
                     id: id.clone(),
                 },
                 ErrorCode::NotFound,
             ),
             (
-                CatalogError::Conflict {
+                StoreError::CatalogConflict {
                     kind: dragnet_store::CatalogKind::Persona,
                     id: id.clone(),
                     expected: 1,
@@ -1329,7 +1323,7 @@ mod tests {
                 ErrorCode::Conflict,
             ),
             (
-                CatalogError::KindChange {
+                StoreError::KindChange {
                     id: id.clone(),
                     stored: PersonaKind::Dns,
                     requested: PersonaKind::Http,
@@ -1337,7 +1331,7 @@ mod tests {
                 ErrorCode::ValidationFailed,
             ),
             (
-                CatalogError::InUse {
+                StoreError::InUse {
                     kind: dragnet_store::CatalogKind::Persona,
                     id,
                     uses: Vec::new(),

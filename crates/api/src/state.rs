@@ -245,6 +245,10 @@ impl From<StoreError> for ApiError {
                 ApiError::not_found(format!("campaign {id} not found"))
             }
             StoreError::Conflict { .. } => ApiError::new(ErrorCode::Conflict, e.to_string()),
+            StoreError::CatalogNotFound { .. }
+            | StoreError::CatalogConflict { .. }
+            | StoreError::KindChange { .. }
+            | StoreError::InUse { .. } => crate::catalog::catalog_problem(e),
             StoreError::Transition(t) => transition_error(t),
             StoreError::PatternExhausted { .. } => {
                 ApiError::new(ErrorCode::Conflict, e.to_string())

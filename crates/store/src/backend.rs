@@ -25,6 +25,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, SmallInt, Text};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use crate::error::DbResultExt as _;
 use crate::rows::{
     CampaignRow, DnsCols, HttpCols, NewCampaignRow, NewChunkRow, NewDnsRow, NewDomainRow,
     NewHttpRow, PageRow, PhaseRow,
@@ -306,7 +307,7 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
-        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+        conn.batch_execute("SELECT 1").map_err(StoreError::db)
     }
 
     /// Called when a connection goes back to the pool: a broken one is closed instead. A
@@ -371,7 +372,7 @@ pub(crate) fn checkout(
 ) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
     let mut failed = None;
     for _ in 0..=pool.max_size() {
-        let mut conn = pool.get()?;
+        let mut conn = pool.get().map_err(StoreError::pool)?;
         let now = Instant::now();
         let extensions = r2d2::PooledConnection::extensions_mut(&mut conn);
         let recent = match extensions.get_mut::<LastCheckout>() {
@@ -397,7 +398,7 @@ pub(crate) fn checkout(
     }
     Err(failed.map_or_else(
         || StoreError::Pool("no working connection".to_owned()),
-        StoreError::from,
+        StoreError::db,
     ))
 }
 
@@ -467,11 +468,13 @@ pub(crate) fn run_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, St
         return write_txn(conn, migrate_now);
     }
     if let AnyConnection::Postgresql(c) = conn {
-        c.batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))?;
+        c.batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))
+            .db()?;
     }
     let result = migrate_now(conn);
     if let AnyConnection::Postgresql(c) = conn {
-        c.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))?;
+        c.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))
+            .db()?;
     }
     result
 }
@@ -497,28 +500,35 @@ pub(crate) fn write_txn<T>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    match conn {
-        AnyConnection::Postgresql(_) => return conn.transaction(f),
+    type Manager = <AnyConnection as Connection>::TransactionManager;
+    // PostgreSQL follows diesel's `Connection::transaction`, spelled out because that wants
+    // `From<diesel::result::Error>` for the error type, which `StoreError` does not offer.
+    let sqlite = match conn {
+        AnyConnection::Postgresql(_) => {
+            Manager::begin_transaction(conn).db()?;
+            false
+        }
         AnyConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").db()?;
+            true
         }
-    }
+    };
     match f(conn) {
-        Ok(value) => {
-            match <AnyConnection as Connection>::TransactionManager::commit_transaction(conn) {
-                Ok(()) => Ok(value),
-                Err(e) => {
-                    let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(
-                        conn,
-                    );
-                    Err(e.into())
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                if sqlite {
+                    let _ = Manager::rollback_transaction(conn);
                 }
+                Err(StoreError::db(e))
             }
-        }
-        Err(e) => {
-            <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
-            Err(e)
-        }
+        },
+        Err(e) => match Manager::rollback_transaction(conn) {
+            Ok(()) => Err(e),
+            // The original error is the interesting one (diesel's rule).
+            Err(DieselError::BrokenTransactionManager) if !sqlite => Err(e),
+            Err(rollback) => Err(StoreError::db(rollback)),
+        },
     }
 }
 
@@ -531,8 +541,10 @@ pub(crate) fn lock_campaign(conn: &mut AnyConnection, id: i64) -> Result<bool, S
         .filter(campaigns::deleted_at.is_null())
         .select(campaigns::id);
     let found = match conn {
-        AnyConnection::Postgresql(c) => query.for_no_key_update().first::<i64>(c).optional()?,
-        AnyConnection::Sqlite(c) => query.first::<i64>(c).optional()?,
+        AnyConnection::Postgresql(c) => {
+            query.for_no_key_update().first::<i64>(c).optional().db()?
+        }
+        AnyConnection::Sqlite(c) => query.first::<i64>(c).optional().db()?,
     };
     Ok(found.is_some())
 }
@@ -546,8 +558,8 @@ pub(crate) fn insert_campaign(
         .values(row)
         .returning(campaigns::id);
     Ok(match conn {
-        AnyConnection::Postgresql(c) => query.get_result(c)?,
-        AnyConnection::Sqlite(c) => query.get_result(c)?,
+        AnyConnection::Postgresql(c) => query.get_result(c).db()?,
+        AnyConnection::Sqlite(c) => query.get_result(c).db()?,
     })
 }
 
@@ -559,7 +571,7 @@ pub(crate) fn load_campaign_rows(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Vec<(CampaignRow, PhaseRow)>, StoreError> {
-    Ok(load_direct!(
+    load_direct!(
         conn,
         campaign_phases::table
             .inner_join(campaigns::table)
@@ -567,7 +579,8 @@ pub(crate) fn load_campaign_rows(
             .filter(campaigns::deleted_at.is_null())
             .order(campaign_phases::phase.asc())
             .select((CampaignRow::as_select(), PhaseRow::as_select()))
-    )?)
+    )
+    .db()
 }
 
 /// Inserts domains, skipping those whose ordinal or name the campaign already has; returns
@@ -595,11 +608,12 @@ pub(crate) fn insert_domains(
                         inserted += diesel::insert_into(domains::table)
                             .values(part)
                             .on_conflict_do_nothing()
-                            .execute(c)?;
+                            .execute(c)
+                            .db()?;
                     }
                     Ok(inserted as u64)
                 }
-                Err(e) => Err(e.into()),
+                Err(e) => Err(StoreError::db(e)),
             }
         }
         AnyConnection::Sqlite(c) => {
@@ -609,7 +623,8 @@ pub(crate) fn insert_domains(
                     diesel::insert_into(domains::table)
                         .values(values)
                         .on_conflict_do_nothing()
-                        .execute(c)?
+                        .execute(c)
+                        .db()?
                 });
             }
             Ok(inserted as u64)
@@ -653,12 +668,13 @@ macro_rules! insert_results {
                                     .values(part)
                                     .on_conflict_do_nothing()
                                     .returning($table::status)
-                                    .get_results::<i16>(c)?,
+                                    .get_results::<i16>(c)
+                                    .db()?,
                             );
                         }
                         Ok(statuses)
                     }
-                    Err(e) => Err(e.into()),
+                    Err(e) => Err(StoreError::db(e)),
                 }
             }
             AnyConnection::Sqlite(c) => {
@@ -669,7 +685,8 @@ macro_rules! insert_results {
                             .values(values)
                             .on_conflict_do_nothing()
                             .returning($table::status)
-                            .get_results::<i16>(c)?
+                            .get_results::<i16>(c)
+                            .db()?
                     }));
                 }
                 Ok(statuses)
@@ -732,7 +749,8 @@ pub(crate) fn claim_chunk(
                 .bind::<SmallInt, _>(phase)
                 .bind::<BigInt, _>(now)
                 .get_result::<ClaimedRow>(c)
-                .optional()?
+                .optional()
+                .db()?
         }
         AnyConnection::Sqlite(c) => diesel::sql_query(SQL.replace("{lock}", "").replace('$', "?"))
             .bind::<Text, _>(owner)
@@ -741,7 +759,8 @@ pub(crate) fn claim_chunk(
             .bind::<SmallInt, _>(phase)
             .bind::<BigInt, _>(now)
             .get_result::<ClaimedRow>(c)
-            .optional()?,
+            .optional()
+            .db()?,
     };
     Ok(row.map(|r| (r.chunk_start, r.chunk_end)))
 }
@@ -757,8 +776,8 @@ pub(crate) fn ensure_mark(conn: &mut AnyConnection, key: &str, now: i64) -> Resu
         ))
         .on_conflict_do_nothing();
     match conn {
-        AnyConnection::Postgresql(c) => query.execute(c)?,
-        AnyConnection::Sqlite(c) => query.execute(c)?,
+        AnyConnection::Postgresql(c) => query.execute(c).db()?,
+        AnyConnection::Sqlite(c) => query.execute(c).db()?,
     };
     Ok(())
 }
@@ -771,8 +790,8 @@ pub(crate) fn mark_for_update(conn: &mut AnyConnection, key: &str) -> Result<i64
         .filter(pattern_marks::pattern_key.eq(key))
         .select(pattern_marks::next_ordinal);
     Ok(match conn {
-        AnyConnection::Postgresql(c) => query.for_update().first(c)?,
-        AnyConnection::Sqlite(c) => query.first(c)?,
+        AnyConnection::Postgresql(c) => query.for_update().first(c).db()?,
+        AnyConnection::Sqlite(c) => query.first(c).db()?,
     })
 }
 
@@ -787,8 +806,8 @@ pub(crate) fn insert_chunks(
             .values(part)
             .on_conflict_do_nothing();
         inserted += match conn {
-            AnyConnection::Postgresql(c) => query.execute(c)?,
-            AnyConnection::Sqlite(c) => query.execute(c)?,
+            AnyConnection::Postgresql(c) => query.execute(c).db()?,
+            AnyConnection::Sqlite(c) => query.execute(c).db()?,
         };
     }
     Ok(inserted as u64)
@@ -914,7 +933,8 @@ pub(crate) fn domain_page<T>(
         // statement does the same work.
         AnyConnection::Sqlite(c) => collect_page(
             joined_page_query!(diesel::sqlite::Sqlite, campaign, filter, after)
-                .load_iter::<PageRow, DefaultLoadingMode>(c)?,
+                .load_iter::<PageRow, DefaultLoadingMode>(c)
+                .db()?,
             limit,
             decode,
         ),
@@ -933,7 +953,8 @@ pub(crate) fn domain_page<T>(
                     .find(|&l| l >= limit)
                     .unwrap_or(MAX_DOMAIN_PAGE),
             }
-            .load_iter::<PageRow, DefaultLoadingMode>(c)?,
+            .load_iter::<PageRow, DefaultLoadingMode>(c)
+            .db()?,
             limit,
             decode,
         ),
@@ -948,7 +969,7 @@ fn collect_page<T>(
 ) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::with_capacity(limit);
     for row in rows.take(limit) {
-        out.push(decode(row?)?);
+        out.push(decode(row.db()?)?);
     }
     Ok(out)
 }
@@ -1009,9 +1030,11 @@ fn sqlite_page<T>(
         .filter(domains::ordinal.gt(after))
         .order(domains::ordinal.asc())
         .select((domains::ordinal, domains::name))
-        .load_iter::<(i64, String), DefaultLoadingMode>(conn)?
+        .load_iter::<(i64, String), DefaultLoadingMode>(conn)
+        .db()?
         .take(limit)
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .db()?;
     let (Some(&(first, _)), Some(&(last, _))) = (names.first(), names.last()) else {
         return Ok(Vec::new());
     };
@@ -1020,13 +1043,15 @@ fn sqlite_page<T>(
         .filter(dns_results::ordinal.between(first, last))
         .order(dns_results::ordinal.asc())
         .select((dns_results::ordinal, dns_columns!()))
-        .load(conn)?;
+        .load(conn)
+        .db()?;
     let http: Vec<(i64, HttpCols)> = http_results::table
         .filter(http_results::campaign_id.eq(campaign))
         .filter(http_results::ordinal.between(first, last))
         .order(http_results::ordinal.asc())
         .select((http_results::ordinal, http_columns!()))
-        .load(conn)?;
+        .load(conn)
+        .db()?;
     let mut dns = dns.into_iter().peekable();
     let mut http = http.into_iter().peekable();
     let mut out = Vec::with_capacity(names.len());

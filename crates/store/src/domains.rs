@@ -10,6 +10,7 @@ use dragnet_domain::Phase;
 
 use crate::backend::{self, AnyConnection};
 use crate::campaigns::phase_value;
+use crate::error::DbResultExt as _;
 use crate::rows::{DnsCols, HttpCols, NewDomainRow, PageRow};
 use crate::schema::{campaign_phases, dns_results, domains, pattern_marks};
 use crate::{
@@ -163,7 +164,8 @@ impl Store {
                 campaign_phases::processed_items.eq(campaign_phases::processed_items + inserted),
                 campaign_phases::succeeded_items.eq(campaign_phases::succeeded_items + inserted),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
             Ok(report)
         })
     }
@@ -175,7 +177,8 @@ impl Store {
             .filter(pattern_marks::pattern_key.eq(pattern_key))
             .select(pattern_marks::next_ordinal)
             .first::<i64>(&mut self.conn()?)
-            .optional()?
+            .optional()
+            .db()?
             .map(|v| to_u64(v, "pattern ordinal"))
             .transpose()
     }
@@ -215,7 +218,8 @@ impl Store {
                     pattern_marks::next_ordinal.eq(end_value),
                     pattern_marks::updated_at.eq(now),
                 ))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(start..end)
         })
     }
@@ -249,7 +253,8 @@ impl Store {
             .filter(domains::ordinal.lt(end))
             .order(domains::ordinal.asc())
             .select((domains::ordinal, domains::name))
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         rows.into_iter()
             .map(|(ordinal, name)| Ok((to_u64(ordinal, "ordinal")?, name)))
             .collect()
@@ -276,7 +281,8 @@ impl Store {
             .filter(dns_results::status.eq(DnsStatus::Resolved.index()))
             .order(domains::ordinal.asc())
             .select((domains::ordinal, domains::name, dns_results::addresses))
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         rows.into_iter()
             .map(|(ordinal, name, addresses)| {
                 Ok(ResolvedDomain {
@@ -294,7 +300,8 @@ impl Store {
             .filter(dns_results::campaign_id.eq(id.0))
             .filter(dns_results::status.eq(status.index()))
             .count()
-            .get_result(&mut self.conn()?)?;
+            .get_result(&mut self.conn()?)
+            .db()?;
         to_u64(n, "count")
     }
 
@@ -314,7 +321,8 @@ impl Store {
                 campaign_phases::succeeded_items.eq(n),
                 campaign_phases::failed_items.eq(0_i64),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
             Ok(())
         })
     }
@@ -324,7 +332,8 @@ impl Store {
         let n: i64 = domains::table
             .filter(domains::campaign_id.eq(id.0))
             .count()
-            .get_result(&mut self.conn()?)?;
+            .get_result(&mut self.conn()?)
+            .db()?;
         to_u64(n, "count")
     }
 
@@ -404,7 +413,8 @@ pub(crate) fn next_ordinal(conn: &mut AnyConnection, id: CampaignId) -> Result<i
     let max: Option<i64> = domains::table
         .filter(domains::campaign_id.eq(id.0))
         .select(diesel::dsl::max(domains::ordinal))
-        .first(conn)?;
+        .first(conn)
+        .db()?;
     Ok(max.map_or(0, |m| m + 1))
 }
 
@@ -420,7 +430,8 @@ fn raise_mark(conn: &mut AnyConnection, key: &str, to: i64, now: i64) -> Result<
         pattern_marks::next_ordinal.eq(to),
         pattern_marks::updated_at.eq(now),
     ))
-    .execute(conn)?;
+    .execute(conn)
+    .db()?;
     Ok(())
 }
 

@@ -29,7 +29,7 @@
 //! - Timestamps are UTC, stored as unix milliseconds on both backends.
 //! - The catalog (personas, proxies, keyword sets) takes validated domain objects, assigns
 //!   their ids (`per_…`, `prx_…`, `kws_…`) and refuses to delete what a campaign phase that
-//!   may still run names ([`CatalogError`]).
+//!   may still run names ([`StoreError::InUse`]).
 //! - API tokens are stored as their public id and the SHA-256 of their secret; the audit
 //!   log is append-only ([`TokenRole`], [`AuditEntry`]).
 //! - See `docs/storage.md` for the schema.
@@ -57,16 +57,17 @@ pub use auth::{
 pub use backend::BackendKind;
 pub use campaigns::{DELETE_CHUNK, MAX_CAMPAIGN_PAGE};
 pub use catalog::{
-    CatalogCursor, CatalogError, CatalogKind, CatalogLookup, CatalogUse, ID_RANDOM_CHARS,
-    MAX_CATALOG_PAGE, StoredKeywordSet, StoredPersona, StoredProxy,
+    CatalogCursor, CatalogKind, CatalogLookup, CatalogUse, ID_RANDOM_CHARS, MAX_CATALOG_PAGE,
+    StoredKeywordSet, StoredPersona, StoredProxy,
 };
 pub use domains::{
     DomainExport, EXPORT_PAGE, GeneratedChunk, INSERT_BATCH, INSERT_BATCH_POSTGRES, MAX_DOMAIN_PAGE,
 };
-pub use error::StoreError;
+pub use error::{DatabaseError, DatabaseErrorKind, StoreError};
 pub use types::*;
 
 use backend::{AnyConnection, Manager, Target};
+use error::DbResultExt as _;
 
 /// How to open a store.
 #[derive(Debug, Clone)]
@@ -119,7 +120,9 @@ impl Store {
     /// Checks that the database answers (for readiness probes).
     pub fn ping(&self) -> Result<(), StoreError> {
         use diesel::RunQueryDsl as _;
-        diesel::sql_query("SELECT 1").execute(&mut self.conn()?)?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut self.conn()?)
+            .db()?;
         Ok(())
     }
 
