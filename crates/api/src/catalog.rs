@@ -34,7 +34,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ApiJson;
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// Default page size of the catalog lists.
 pub const DEFAULT_PAGE: usize = 50;
@@ -558,7 +558,10 @@ pub async fn check_references(
     }
     let persona_ids: Vec<StoredId> = personas.iter().map(|(_, id, _)| id.clone()).collect();
     let (sets, prx) = (keyword_sets.clone(), proxies.clone());
-    let found = db(state, move |s| s.lookup_catalog(&persona_ids, &sets, &prx)).await?;
+    let found = state
+        .store
+        .run(move |s| s.lookup_catalog(&persona_ids, &sets, &prx))
+        .await?;
     let mut errors = Vec::new();
     for (field, id, wanted) in personas {
         match found.personas.get(&id) {
@@ -610,7 +613,7 @@ pub async fn create_persona(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let persona = persona(body.kind, body.name, body.settings)?;
-    let created = db(&state, move |s| s.create_persona(&persona)).await?;
+    let created = state.store.run(move |s| s.create_persona(&persona)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/personas/{}", created.id)))
         .json(PersonaDto::from(&created)))
@@ -634,10 +637,10 @@ pub async fn list_personas(
     let limit = page_size(query.limit)?;
     let before = page_cursor(query.cursor.as_deref())?;
     let kind = query.kind;
-    let page = db(&state, move |s| {
-        s.list_personas(kind, before.as_ref(), limit)
-    })
-    .await?;
+    let page = state
+        .store
+        .run(move |s| s.list_personas(kind, before.as_ref(), limit))
+        .await?;
     Ok(HttpResponse::Ok().json(PersonaPage {
         items: page.items.iter().map(PersonaDto::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),
@@ -659,7 +662,7 @@ pub async fn get_persona(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| s.read_persona(&id)).await?;
+    let found = state.store.run(move |s| s.read_persona(&id)).await?;
     Ok(HttpResponse::Ok().json(PersonaDto::from(&found)))
 }
 
@@ -687,7 +690,10 @@ pub async fn update_persona(
     let body = body.0;
     let persona = persona(body.kind, body.name, body.settings)?;
     let expected = body.expected_version;
-    let updated = db(&state, move |s| s.update_persona(&id, &persona, expected)).await?;
+    let updated = state
+        .store
+        .run(move |s| s.update_persona(&id, &persona, expected))
+        .await?;
     Ok(HttpResponse::Ok().json(PersonaDto::from(&updated)))
 }
 
@@ -707,7 +713,7 @@ pub async fn delete_persona(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| s.delete_persona(&id)).await?;
+    state.store.run(move |s| s.delete_persona(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -742,7 +748,7 @@ pub async fn create_proxy(
         enabled: b.enabled,
     })
     .map_err(ApiError::validation)?;
-    let created = db(&state, move |s| s.create_proxy(&proxy)).await?;
+    let created = state.store.run(move |s| s.create_proxy(&proxy)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/proxies/{}", created.id)))
         .json(ProxyDto::from(&created)))
@@ -765,7 +771,10 @@ pub async fn list_proxies(
     let query = query.into_inner();
     let limit = page_size(query.limit)?;
     let before = page_cursor(query.cursor.as_deref())?;
-    let page = db(&state, move |s| s.list_proxies(before.as_ref(), limit)).await?;
+    let page = state
+        .store
+        .run(move |s| s.list_proxies(before.as_ref(), limit))
+        .await?;
     Ok(HttpResponse::Ok().json(ProxyPage {
         items: page.items.iter().map(ProxyDto::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),
@@ -787,7 +796,7 @@ pub async fn get_proxy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| s.read_proxy(&id)).await?;
+    let found = state.store.run(move |s| s.read_proxy(&id)).await?;
     Ok(HttpResponse::Ok().json(ProxyDto::from(&found)))
 }
 
@@ -820,7 +829,7 @@ pub async fn update_proxy(
         None if b.username.is_none() => (None, b.expected_version),
         None => {
             let read = id.clone();
-            let stored = db(&state, move |s| s.read_proxy(&read)).await?;
+            let stored = state.store.run(move |s| s.read_proxy(&read)).await?;
             if let Some(expected) = b.expected_version
                 && expected != stored.version
             {
@@ -848,7 +857,10 @@ pub async fn update_proxy(
         enabled: b.enabled,
     })
     .map_err(ApiError::validation)?;
-    let updated = db(&state, move |s| s.update_proxy(&id, &proxy, expected)).await?;
+    let updated = state
+        .store
+        .run(move |s| s.update_proxy(&id, &proxy, expected))
+        .await?;
     Ok(HttpResponse::Ok().json(ProxyDto::from(&updated)))
 }
 
@@ -868,7 +880,7 @@ pub async fn delete_proxy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| s.delete_proxy(&id)).await?;
+    state.store.run(move |s| s.delete_proxy(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -914,7 +926,7 @@ pub async fn test_proxy(
     }
     ValidationErrors::check(errors).map_err(ApiError::validation)?;
     let read = id.clone();
-    let stored = db(&state, move |s| s.read_proxy(&read)).await?;
+    let stored = state.store.run(move |s| s.read_proxy(&read)).await?;
     let endpoint = ProxyEndpoint::stored(&id, &stored.proxy);
     let outcome = engine_proxy::check_proxy(
         &endpoint,
@@ -981,7 +993,7 @@ pub async fn create_keyword_set(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let set = keyword_set(b.name, b.description, b.rules)?;
-    let created = db(&state, move |s| s.create_keyword_set(&set)).await?;
+    let created = state.store.run(move |s| s.create_keyword_set(&set)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/keyword-sets/{}", created.id)))
         .json(KeywordSetDto::from(&created)))
@@ -1004,7 +1016,10 @@ pub async fn list_keyword_sets(
     let query = query.into_inner();
     let limit = page_size(query.limit)?;
     let before = page_cursor(query.cursor.as_deref())?;
-    let page = db(&state, move |s| s.list_keyword_sets(before.as_ref(), limit)).await?;
+    let page = state
+        .store
+        .run(move |s| s.list_keyword_sets(before.as_ref(), limit))
+        .await?;
     Ok(HttpResponse::Ok().json(KeywordSetPage {
         items: page.items.iter().map(KeywordSetDto::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),
@@ -1026,7 +1041,7 @@ pub async fn get_keyword_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| s.read_keyword_set(&id)).await?;
+    let found = state.store.run(move |s| s.read_keyword_set(&id)).await?;
     Ok(HttpResponse::Ok().json(KeywordSetDto::from(&found)))
 }
 
@@ -1054,7 +1069,10 @@ pub async fn update_keyword_set(
     let b = body.0;
     let set = keyword_set(b.name, b.description, b.rules)?;
     let expected = b.expected_version;
-    let updated = db(&state, move |s| s.update_keyword_set(&id, &set, expected)).await?;
+    let updated = state
+        .store
+        .run(move |s| s.update_keyword_set(&id, &set, expected))
+        .await?;
     Ok(HttpResponse::Ok().json(KeywordSetDto::from(&updated)))
 }
 
@@ -1074,7 +1092,7 @@ pub async fn delete_keyword_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| s.delete_keyword_set(&id)).await?;
+    state.store.run(move |s| s.delete_keyword_set(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
