@@ -7,23 +7,27 @@ use std::time::Duration;
 use anyhow::Context as _;
 use dragnet_domain::progress::PhaseProgress;
 use dragnet_engine::Engine;
-use dragnet_realtime::{Hub, RealtimeSettings, SnapshotSource};
-use dragnet_store::{AuditEntry, AuditResult, CampaignId, Store, StoreOptions};
+use dragnet_realtime::{Hub, RealtimeSettings, SnapshotFuture, SnapshotSource};
+use dragnet_store::{AuditEntry, AuditResult, CampaignId, Store, StoreError, StoreOptions};
 
 use crate::settings::Settings;
 
 /// Opens the store named by the settings, applying migrations unless `migrate` is false.
 pub fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<Store> {
-    let url = settings.database.url.expose();
     Store::open(
-        url,
-        StoreOptions {
-            migrate,
-            max_connections: settings.database.pool_size,
-            ..StoreOptions::default()
-        },
+        settings.database.url.expose(),
+        store_options(settings, migrate),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The store options the settings ask for.
+fn store_options(settings: &Settings, migrate: bool) -> StoreOptions {
+    StoreOptions {
+        migrate,
+        max_connections: settings.database.pool_size,
+        ..StoreOptions::default()
+    }
 }
 
 /// `dragnet migrate`: applies pending migrations and lists them.
@@ -50,11 +54,23 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
 struct StoreSnapshots(Store);
 
 impl SnapshotSource for StoreSnapshots {
-    fn snapshot(&self, campaign_id: i64) -> Option<PhaseProgress> {
-        self.0
-            .get_campaign(CampaignId(campaign_id))
-            .ok()
-            .map(|c| dragnet_engine::runner::snapshot(&c, 0.0))
+    fn snapshots(&self, campaign_ids: Vec<i64>) -> SnapshotFuture<'_> {
+        Box::pin(async move {
+            // A campaign that cannot be read counts as missing, as an unknown one does.
+            let states = self
+                .0
+                .run(move |s| {
+                    Ok::<_, StoreError>(
+                        campaign_ids
+                            .into_iter()
+                            .filter_map(|id| s.get_campaign(CampaignId(id)).ok())
+                            .map(|c| dragnet_engine::runner::snapshot(&c, 0.0))
+                            .collect::<Vec<PhaseProgress>>(),
+                    )
+                })
+                .await?;
+            Ok(states)
+        })
     }
 }
 
@@ -70,26 +86,25 @@ pub fn serve(settings: Settings, auth: bool) -> anyhow::Result<()> {
 /// On a store without any API token, creates an admin token and prints it to stderr, outside
 /// the structured log (which only says that it happened, never the token).
 async fn first_start_token(store: &Store, bind: std::net::SocketAddr) -> anyhow::Result<()> {
-    let s = store.clone();
-    let issued = tokio::task::spawn_blocking(move || {
-        let issued = dragnet_api::auth::issue_first_token(&s)?;
-        if let Some(issued) = &issued {
-            s.append_audit(&[AuditEntry {
-                at: chrono::Utc::now(),
-                token_id: None,
-                source: "server".to_owned(),
-                action: "token.create".to_owned(),
-                target: format!("token:{}", issued.stored.id),
-                status: 0,
-                result: AuditResult::Success,
-                remote_addr: None,
-            }])?;
-        }
-        Ok::<_, dragnet_store::StoreError>(issued)
-    })
-    .await
-    .context("creating the first API token")?
-    .map_err(|e| anyhow::anyhow!("creating the first API token: {e}"))?;
+    let issued = store
+        .run(move |s| {
+            let issued = dragnet_api::auth::issue_first_token(s)?;
+            if let Some(issued) = &issued {
+                s.append_audit(&[AuditEntry {
+                    at: chrono::Utc::now(),
+                    token_id: None,
+                    source: "server".to_owned(),
+                    action: "token.create".to_owned(),
+                    target: format!("token:{}", issued.stored.id),
+                    status: 0,
+                    result: AuditResult::Success,
+                    remote_addr: None,
+                }])?;
+            }
+            Ok::<_, StoreError>(issued)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the first API token: {e}"))?;
     let Some(issued) = issued else {
         return Ok(());
     };
@@ -115,12 +130,12 @@ async fn first_start_token(store: &Store, bind: std::net::SocketAddr) -> anyhow:
 }
 
 async fn run(settings: Settings, auth: bool) -> anyhow::Result<()> {
-    let store = {
-        let settings = settings.clone();
-        tokio::task::spawn_blocking(move || open_store(&settings, true))
-            .await
-            .context("opening the store")??
-    };
+    let store = Store::open_async(
+        settings.database.url.expose(),
+        store_options(&settings, true),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(backend = ?store.backend(), "store ready");
     if auth {
         first_start_token(&store, settings.server.bind).await?;

@@ -12,8 +12,8 @@
 //! The same writer stores tokens' "last used" times, which are not audit entries: those are
 //! dropped when the channel is full.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{HttpResponse, get, web};
@@ -24,7 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// Entries written per transaction at most.
 pub const BATCH: usize = 500;
@@ -177,12 +177,10 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Message>) {
         if !entries.is_empty() {
             store_entries(&store, entries).await;
         }
-        if !touches.is_empty() {
-            let store = store.clone();
-            let result = tokio::task::spawn_blocking(move || store.touch_tokens(&touches)).await;
-            if let Ok(Err(e)) = result {
-                tracing::warn!(error = %e, "could not record when tokens were last used");
-            }
+        if !touches.is_empty()
+            && let Err(e) = store.run(move |s| s.touch_tokens(&touches)).await
+        {
+            tracing::warn!(error = %e, "could not record when tokens were last used");
         }
         for done in flushes {
             let _ = done.send(());
@@ -192,29 +190,18 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Message>) {
 
 /// Stores a batch, trying three times; what still fails goes to the log.
 async fn store_entries(store: &Store, entries: Vec<AuditEntry>) {
-    let mut entries = entries;
+    let entries = Arc::new(entries);
     for attempt in 0..3_u32 {
-        let batch = std::mem::take(&mut entries);
-        let s = store.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let r = s.append_audit(&batch);
-            (batch, r)
-        })
-        .await;
-        match result {
-            Ok((_, Ok(()))) => return,
-            Ok((batch, Err(e))) => {
-                tracing::warn!(error = %e, attempt, "could not store audit entries; retrying");
-                entries = batch;
-            }
+        let batch = Arc::clone(&entries);
+        match store.run(move |s| s.append_audit(&batch)).await {
+            Ok(()) => return,
             Err(e) => {
-                tracing::error!(error = %e, "the audit writer's blocking task failed");
-                return;
+                tracing::warn!(error = %e, attempt, "could not store audit entries; retrying");
             }
         }
         tokio::time::sleep(Duration::from_millis(200 * 4_u64.pow(attempt))).await;
     }
-    for entry in &entries {
+    for entry in entries.iter() {
         log_lost(entry, "the store refused it three times");
     }
 }
@@ -329,10 +316,10 @@ pub async fn list_audit(
     // Read-your-writes: what this server queued before the request is stored first.
     state.audit().flush(Duration::from_secs(2)).await;
     let token_id = query.token_id;
-    let page = db(&state, move |s| {
-        s.list_audit(token_id.as_deref(), before, limit)
-    })
-    .await?;
+    let page = state
+        .store
+        .run(move |s| s.list_audit(token_id.as_deref(), before, limit))
+        .await?;
     Ok(HttpResponse::Ok().json(AuditPage {
         items: page.items.into_iter().map(AuditEntryDto::from).collect(),
         next_cursor: page.next.map(|id| id.to_string()),

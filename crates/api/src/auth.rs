@@ -60,7 +60,7 @@ use subtle::ConstantTimeEq as _;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// Every token starts with this.
 pub const TOKEN_PREFIX: &str = "dgn_";
@@ -511,9 +511,11 @@ async fn verify(state: &web::Data<AppState>, token: &str) -> Result<Principal, R
         Some(found) => found,
         None => {
             let key = id.to_owned();
-            let stored = db(state, move |s| s.get_token(&key))
+            let stored = state
+                .store
+                .run(move |s| s.get_token(&key))
                 .await
-                .map_err(Refusal::Unavailable)?;
+                .map_err(|e| Refusal::Unavailable(e.into()))?;
             let found = stored.map(|t| CachedToken {
                 role: Role::from(t.role),
                 secret_sha256: t.secret_sha256,

@@ -14,7 +14,7 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::{ApiJson, parse_json};
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 const MAX_NAME_CHARS: usize = 200;
 const MAX_REASON_CHARS: usize = 500;
@@ -144,7 +144,7 @@ pub async fn create_campaign(
         launch_sequence: body.launch_sequence.unwrap_or(false),
         configurations,
     };
-    let campaign = db(&state, move |s| s.create_campaign(&new)).await?;
+    let campaign = state.store.run(move |s| s.create_campaign(&new)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/campaigns/{}", campaign.id)))
         .json(CampaignDto::from(&campaign)))
@@ -192,7 +192,10 @@ pub async fn list_campaigns(
         phase_status: query.phase_status,
         name_contains: query.q.filter(|q| !q.is_empty()),
     };
-    let page = db(&state, move |s| s.list_campaigns(&filter, before, limit)).await?;
+    let page = state
+        .store
+        .run(move |s| s.list_campaigns(&filter, before, limit))
+        .await?;
     Ok(HttpResponse::Ok().json(CampaignPage {
         items: page.items.iter().map(CampaignDto::from).collect(),
         next_cursor: page.next.map(|c| c.0.to_string()),
@@ -214,7 +217,7 @@ pub async fn get_campaign(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = CampaignId(id.into_inner());
-    let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+    let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
     Ok(HttpResponse::Ok().json(CampaignDto::from(&campaign)))
 }
 
@@ -244,23 +247,27 @@ pub async fn update_campaign(
         .map(|n| validate_name(n, "name"))
         .transpose()?;
     let configurations = phase_configurations(&state, body.configuration).await?;
-    let campaign = db(&state, move |s| {
-        let campaign = s.get_campaign(id)?;
-        Ok((campaign, name, configurations))
-    })
-    .await?;
+    let campaign = state
+        .store
+        .run(move |s| {
+            let campaign = s.get_campaign(id)?;
+            Ok::<_, dragnet_store::StoreError>((campaign, name, configurations))
+        })
+        .await?;
     let (campaign, name, configurations) = campaign;
     ensure_pending(&campaign, &configurations)?;
     let version = campaign.version;
-    let updated = db(&state, move |s| {
-        let mut version = version;
-        if let Some(name) = &name {
-            version = s.rename_campaign(id, name, Some(version))?;
-        }
-        store_configurations(s, id, &configurations, version)?;
-        s.get_campaign(id)
-    })
-    .await?;
+    let updated = state
+        .store
+        .run(move |s| {
+            let mut version = version;
+            if let Some(name) = &name {
+                version = s.rename_campaign(id, name, Some(version))?;
+            }
+            store_configurations(s, id, &configurations, version)?;
+            s.get_campaign(id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(CampaignDto::from(&updated)))
 }
 
@@ -279,7 +286,7 @@ pub async fn delete_campaign(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = CampaignId(id.into_inner());
-    db(&state, move |s| s.delete_campaign(id)).await?;
+    state.store.run(move |s| s.delete_campaign(id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -299,7 +306,7 @@ pub async fn get_phases(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = CampaignId(id.into_inner());
-    let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+    let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
     Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
 }
 
@@ -345,12 +352,12 @@ pub async fn transition(
     let key = idempotency_key(&req, id, "transition")?;
     state
         .idempotent(key, async {
-            let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+            let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
             ensure_pending(&campaign, &configurations)?;
-            let version = db(&state, move |s| {
-                store_configurations(s, id, &configurations, campaign.version)
-            })
-            .await?;
+            let version = state
+                .store
+                .run(move |s| store_configurations(s, id, &configurations, campaign.version))
+                .await?;
             let advance = Change::new(Action::Advance {
                 target_phase: target,
             })
@@ -368,7 +375,7 @@ pub async fn transition(
                     .await
                     .map_err(ApiError::from)?;
             }
-            let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+            let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
             Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
         })
         .await
@@ -423,7 +430,7 @@ async fn control(
         .idempotent(key, async {
             let mut change = Change::new(action);
             if let Some(expected) = precondition.expected_status {
-                let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+                let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
                 if campaign.state.phase_status != expected {
                     return Err(ApiError::new(
                         ErrorCode::Conflict,
@@ -448,7 +455,7 @@ async fn control(
                 .apply(id, change)
                 .await
                 .map_err(ApiError::from)?;
-            let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+            let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
             Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
         })
         .await

@@ -26,7 +26,7 @@ use dragnet_domain::config::{CampaignConfiguration, StoredId};
 use dragnet_domain::{FieldError, ValidationErrors};
 use dragnet_probe::proxy::{self as engine_proxy, ProxyEndpoint, ProxyError};
 use dragnet_store::{
-    CatalogCursor, CatalogError, CatalogUse, StoredKeywordSet, StoredPersona, StoredProxy,
+    CatalogCursor, CatalogUse, StoreError, StoredKeywordSet, StoredPersona, StoredProxy,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -34,7 +34,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ApiJson;
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// Default page size of the catalog lists.
 pub const DEFAULT_PAGE: usize = 50;
@@ -407,24 +407,24 @@ pub struct KeywordSetPage {
 // ---------------------------------------------------------------------------------------
 // Helpers.
 
-impl From<CatalogError> for ApiError {
-    fn from(e: CatalogError) -> Self {
-        let detail = e.to_string();
-        match e {
-            CatalogError::NotFound { .. } => ApiError::not_found(detail),
-            CatalogError::Conflict {
-                expected, actual, ..
-            } => ApiError::new(ErrorCode::Conflict, detail).with_context(serde_json::json!({
-                "expectedVersion": expected,
-                "version": actual,
-            })),
-            CatalogError::KindChange { .. } => {
-                ApiError::validation(ValidationErrors::single("kind", detail))
-            }
-            CatalogError::InUse { uses, .. } => ApiError::new(ErrorCode::InUse, detail)
-                .with_context(serde_json::json!({ "campaigns": uses_json(&uses) })),
-            CatalogError::Store(e) => ApiError::from(e),
+/// The problem for a catalog error of the store (not found, version conflict, kind change,
+/// in use); called by `From<StoreError> for ApiError`, which maps the other variants.
+pub(crate) fn catalog_problem(e: StoreError) -> ApiError {
+    let detail = e.to_string();
+    match e {
+        StoreError::CatalogNotFound { .. } => ApiError::not_found(detail),
+        StoreError::CatalogConflict {
+            expected, actual, ..
+        } => ApiError::new(ErrorCode::Conflict, detail).with_context(serde_json::json!({
+            "expectedVersion": expected,
+            "version": actual,
+        })),
+        StoreError::KindChange { .. } => {
+            ApiError::validation(ValidationErrors::single("kind", detail))
         }
+        StoreError::InUse { uses, .. } => ApiError::new(ErrorCode::InUse, detail)
+            .with_context(serde_json::json!({ "campaigns": uses_json(&uses) })),
+        other => ApiError::from(other),
     }
 }
 
@@ -558,7 +558,10 @@ pub async fn check_references(
     }
     let persona_ids: Vec<StoredId> = personas.iter().map(|(_, id, _)| id.clone()).collect();
     let (sets, prx) = (keyword_sets.clone(), proxies.clone());
-    let found = db(state, move |s| s.lookup_catalog(&persona_ids, &sets, &prx)).await?;
+    let found = state
+        .store
+        .run(move |s| s.lookup_catalog(&persona_ids, &sets, &prx))
+        .await?;
     let mut errors = Vec::new();
     for (field, id, wanted) in personas {
         match found.personas.get(&id) {
@@ -610,7 +613,7 @@ pub async fn create_persona(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let persona = persona(body.kind, body.name, body.settings)?;
-    let created = db(&state, move |s| s.create_persona(&persona)).await?;
+    let created = state.store.run(move |s| s.create_persona(&persona)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/personas/{}", created.id)))
         .json(PersonaDto::from(&created)))
@@ -634,10 +637,10 @@ pub async fn list_personas(
     let limit = page_size(query.limit)?;
     let before = page_cursor(query.cursor.as_deref())?;
     let kind = query.kind;
-    let page = db(&state, move |s| {
-        s.list_personas(kind, before.as_ref(), limit)
-    })
-    .await?;
+    let page = state
+        .store
+        .run(move |s| s.list_personas(kind, before.as_ref(), limit))
+        .await?;
     Ok(HttpResponse::Ok().json(PersonaPage {
         items: page.items.iter().map(PersonaDto::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),
@@ -659,7 +662,7 @@ pub async fn get_persona(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| Ok(s.read_persona(&id))).await??;
+    let found = state.store.run(move |s| s.read_persona(&id)).await?;
     Ok(HttpResponse::Ok().json(PersonaDto::from(&found)))
 }
 
@@ -687,10 +690,10 @@ pub async fn update_persona(
     let body = body.0;
     let persona = persona(body.kind, body.name, body.settings)?;
     let expected = body.expected_version;
-    let updated = db(&state, move |s| {
-        Ok(s.update_persona(&id, &persona, expected))
-    })
-    .await??;
+    let updated = state
+        .store
+        .run(move |s| s.update_persona(&id, &persona, expected))
+        .await?;
     Ok(HttpResponse::Ok().json(PersonaDto::from(&updated)))
 }
 
@@ -710,7 +713,7 @@ pub async fn delete_persona(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| Ok(s.delete_persona(&id))).await??;
+    state.store.run(move |s| s.delete_persona(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -745,7 +748,7 @@ pub async fn create_proxy(
         enabled: b.enabled,
     })
     .map_err(ApiError::validation)?;
-    let created = db(&state, move |s| s.create_proxy(&proxy)).await?;
+    let created = state.store.run(move |s| s.create_proxy(&proxy)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/proxies/{}", created.id)))
         .json(ProxyDto::from(&created)))
@@ -768,7 +771,10 @@ pub async fn list_proxies(
     let query = query.into_inner();
     let limit = page_size(query.limit)?;
     let before = page_cursor(query.cursor.as_deref())?;
-    let page = db(&state, move |s| s.list_proxies(before.as_ref(), limit)).await?;
+    let page = state
+        .store
+        .run(move |s| s.list_proxies(before.as_ref(), limit))
+        .await?;
     Ok(HttpResponse::Ok().json(ProxyPage {
         items: page.items.iter().map(ProxyDto::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),
@@ -790,7 +796,7 @@ pub async fn get_proxy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| Ok(s.read_proxy(&id))).await??;
+    let found = state.store.run(move |s| s.read_proxy(&id)).await?;
     Ok(HttpResponse::Ok().json(ProxyDto::from(&found)))
 }
 
@@ -823,11 +829,11 @@ pub async fn update_proxy(
         None if b.username.is_none() => (None, b.expected_version),
         None => {
             let read = id.clone();
-            let stored = db(&state, move |s| Ok(s.read_proxy(&read))).await??;
+            let stored = state.store.run(move |s| s.read_proxy(&read)).await?;
             if let Some(expected) = b.expected_version
                 && expected != stored.version
             {
-                return Err(ApiError::from(CatalogError::Conflict {
+                return Err(ApiError::from(StoreError::CatalogConflict {
                     kind: dragnet_store::CatalogKind::Proxy,
                     id,
                     expected,
@@ -851,7 +857,10 @@ pub async fn update_proxy(
         enabled: b.enabled,
     })
     .map_err(ApiError::validation)?;
-    let updated = db(&state, move |s| Ok(s.update_proxy(&id, &proxy, expected))).await??;
+    let updated = state
+        .store
+        .run(move |s| s.update_proxy(&id, &proxy, expected))
+        .await?;
     Ok(HttpResponse::Ok().json(ProxyDto::from(&updated)))
 }
 
@@ -871,7 +880,7 @@ pub async fn delete_proxy(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| Ok(s.delete_proxy(&id))).await??;
+    state.store.run(move |s| s.delete_proxy(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -917,7 +926,7 @@ pub async fn test_proxy(
     }
     ValidationErrors::check(errors).map_err(ApiError::validation)?;
     let read = id.clone();
-    let stored = db(&state, move |s| Ok(s.read_proxy(&read))).await??;
+    let stored = state.store.run(move |s| s.read_proxy(&read)).await?;
     let endpoint = ProxyEndpoint::stored(&id, &stored.proxy);
     let outcome = engine_proxy::check_proxy(
         &endpoint,
@@ -984,7 +993,7 @@ pub async fn create_keyword_set(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let set = keyword_set(b.name, b.description, b.rules)?;
-    let created = db(&state, move |s| s.create_keyword_set(&set)).await?;
+    let created = state.store.run(move |s| s.create_keyword_set(&set)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/keyword-sets/{}", created.id)))
         .json(KeywordSetDto::from(&created)))
@@ -1007,7 +1016,10 @@ pub async fn list_keyword_sets(
     let query = query.into_inner();
     let limit = page_size(query.limit)?;
     let before = page_cursor(query.cursor.as_deref())?;
-    let page = db(&state, move |s| s.list_keyword_sets(before.as_ref(), limit)).await?;
+    let page = state
+        .store
+        .run(move |s| s.list_keyword_sets(before.as_ref(), limit))
+        .await?;
     Ok(HttpResponse::Ok().json(KeywordSetPage {
         items: page.items.iter().map(KeywordSetDto::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),
@@ -1029,7 +1041,7 @@ pub async fn get_keyword_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let found = db(&state, move |s| Ok(s.read_keyword_set(&id))).await??;
+    let found = state.store.run(move |s| s.read_keyword_set(&id)).await?;
     Ok(HttpResponse::Ok().json(KeywordSetDto::from(&found)))
 }
 
@@ -1057,10 +1069,10 @@ pub async fn update_keyword_set(
     let b = body.0;
     let set = keyword_set(b.name, b.description, b.rules)?;
     let expected = b.expected_version;
-    let updated = db(&state, move |s| {
-        Ok(s.update_keyword_set(&id, &set, expected))
-    })
-    .await??;
+    let updated = state
+        .store
+        .run(move |s| s.update_keyword_set(&id, &set, expected))
+        .await?;
     Ok(HttpResponse::Ok().json(KeywordSetDto::from(&updated)))
 }
 
@@ -1080,7 +1092,7 @@ pub async fn delete_keyword_set(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    db(&state, move |s| Ok(s.delete_keyword_set(&id))).await??;
+    state.store.run(move |s| s.delete_keyword_set(&id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -1313,14 +1325,14 @@ mod tests {
         let id = StoredId::parse("per_x").expect("id");
         let cases = [
             (
-                CatalogError::NotFound {
+                StoreError::CatalogNotFound {
                     kind: dragnet_store::CatalogKind::Persona,
                     id: id.clone(),
                 },
                 ErrorCode::NotFound,
             ),
             (
-                CatalogError::Conflict {
+                StoreError::CatalogConflict {
                     kind: dragnet_store::CatalogKind::Persona,
                     id: id.clone(),
                     expected: 1,
@@ -1329,7 +1341,7 @@ mod tests {
                 ErrorCode::Conflict,
             ),
             (
-                CatalogError::KindChange {
+                StoreError::KindChange {
                     id: id.clone(),
                     stored: PersonaKind::Dns,
                     requested: PersonaKind::Http,
@@ -1337,7 +1349,7 @@ mod tests {
                 ErrorCode::ValidationFailed,
             ),
             (
-                CatalogError::InUse {
+                StoreError::InUse {
                     kind: dragnet_store::CatalogKind::Persona,
                     id,
                     uses: Vec::new(),

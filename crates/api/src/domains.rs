@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use dragnet_domain::config::generation::{DomainGenerationConfig, DomainGenerationConfigInput};
 use dragnet_domain::name::DomainName;
 use dragnet_domain::{Phase, PhaseStatus};
-use dragnet_store::{CampaignId, DnsStatus, DomainFilter, HttpStatus};
+use dragnet_store::{
+    CampaignId, DnsStatus, DomainExport, DomainFilter, HttpStatus, InsertReport, StoreError,
+};
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
@@ -17,7 +19,7 @@ use crate::dto::{
 };
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::{ApiJson, media_type, too_large};
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// The most bytes one import request may carry by default (about 10M names); the app's
 /// [`Limits`](crate::state::Limits) set the one in force.
@@ -108,15 +110,17 @@ pub async fn list_domains(
         })
         .transpose()?;
     let filter = filter_from(q.dns_status.as_deref(), q.http_status.as_deref(), q.keyword)?;
-    let page = db(&state, move |s| {
-        let page = s.list_domains(id, &filter, after, limit)?;
-        // An empty page may mean an unknown campaign: only then is it worth a second query.
-        if page.items.is_empty() {
-            s.get_campaign(id)?;
-        }
-        Ok(page)
-    })
-    .await?;
+    let page = state
+        .store
+        .run(move |s| {
+            let page = s.list_domains(id, &filter, after, limit)?;
+            // An empty page may mean an unknown campaign: only then is it worth a second query.
+            if page.items.is_empty() {
+                s.get_campaign(id)?;
+            }
+            Ok::<_, StoreError>(page)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(DomainPage {
         items: page.items.into_iter().map(DomainResult::from).collect(),
         next_cursor: page.next.map(|c| c.to_string()),
@@ -173,7 +177,7 @@ pub async fn import_domains(
     if declared.is_some_and(|n| n > import_limit) {
         return Err(too_large(import_limit));
     }
-    let campaign = db(&state, move |s| s.get_campaign(id)).await?;
+    let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
     let dns_started = campaign
         .phase(Phase::DnsValidation)
         .is_some_and(|p| p.status != PhaseStatus::Pending);
@@ -193,14 +197,36 @@ pub async fn import_domains(
         ));
     }
 
-    // The store pulls names from a bounded channel on a blocking thread while this task
-    // reads and validates the body; memory is bounded by the channel, not the body size.
+    // The writer inserts names from a bounded channel while the reader reads and validates
+    // the body; memory is bounded by the channel and one store batch, not the body size. Each
+    // store batch is one store call, so the import holds no blocking thread and no store slot
+    // while it waits for the client.
     let (tx, mut rx) = mpsc::channel::<Vec<String>>(4);
     let store = state.store.clone();
-    let writer = web::block(move || {
-        let names = std::iter::from_fn(move || rx.blocking_recv()).flatten();
-        store.insert_domains(id, names)
-    });
+    let writer = async move {
+        let size = store.insert_batch();
+        let mut total = InsertReport::default();
+        let mut names: Vec<String> = Vec::with_capacity(size);
+        let mut open = true;
+        while open || !names.is_empty() {
+            while open && names.len() < size {
+                match rx.recv().await {
+                    Some(batch) => names.extend(batch),
+                    None => open = false,
+                }
+            }
+            // Exactly one store batch (one transaction), as if the names were one stream.
+            let rest = names.split_off(size.min(names.len()));
+            let batch = std::mem::replace(&mut names, rest);
+            if batch.is_empty() {
+                break;
+            }
+            let report = store.run(move |s| s.insert_domains(id, batch)).await?;
+            total.inserted += report.inserted;
+            total.duplicates += report.duplicates;
+        }
+        Ok::<_, StoreError>(total)
+    };
     let reader = async move {
         let mut report = ImportReport::default();
         let mut batch = Vec::with_capacity(IMPORT_BATCH);
@@ -262,9 +288,7 @@ pub async fn import_domains(
         Ok::<_, ApiError>(report)
     };
     let (report, written) = futures_util::join!(reader, writer);
-    let inserted = written
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)?;
+    let inserted = written?;
     let mut report = report?;
     report.accepted = inserted.inserted;
     report.duplicates = inserted.duplicates;
@@ -333,51 +357,50 @@ pub async fn export_domains(
         }
     };
     let filter = filter_from(q.dns_status.as_deref(), q.http_status.as_deref(), q.keyword)?;
-    db(&state, move |s| s.get_campaign(id)).await?;
+    state.store.run(move |s| s.get_campaign(id)).await?;
     let (tx, rx) = mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
     let store = state.store.clone();
-    // The export runs on a blocking thread and stops when the receiver (the response) is
-    // dropped, i.e. when the client disconnects.
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut buf = Vec::with_capacity(64 * 1024);
-        if csv {
-            buf.extend_from_slice(CSV_HEADER.as_bytes());
-        }
-        let mut rows = 0_u64;
-        for record in store.export_domains(id, filter) {
-            match record {
-                Ok(record) => {
-                    rows += 1;
-                    let item = DomainResult::from(record);
-                    let written = if csv {
-                        write_csv(&mut buf, &item)
-                    } else {
-                        serde_json::to_writer(&mut buf, &item)
-                            .map_err(std::io::Error::other)
-                            .and_then(|()| buf.write_all(b"\n"))
-                    };
-                    if let Err(e) = written {
-                        let _ = tx.blocking_send(Err(e));
-                        return;
+    // The export is read and encoded in chunks of about 60 KiB, each by one store call, and
+    // stops when the receiver (the response) is dropped, i.e. when the client disconnects.
+    // Between chunks it holds no blocking thread and no store slot.
+    actix_web::rt::spawn(async move {
+        let mut next = Some(ExportStep {
+            rows: store.export_domains(id, filter),
+            header: csv,
+            sent: 0,
+            finished: false,
+        });
+        let mut sent = 0;
+        while let Some(mut step) = next.take().filter(|s| !s.finished) {
+            let chunk = store
+                .run(move |_| {
+                    let chunk = step.encode(csv);
+                    Ok::<_, StoreError>((step, chunk))
+                })
+                .await
+                .map_or_else(
+                    |e| Err(std::io::Error::other(e.to_string())),
+                    |(step, chunk)| {
+                        sent = step.sent;
+                        // After an error the export ends.
+                        next = chunk.is_ok().then_some(step);
+                        chunk
+                    },
+                );
+            match chunk {
+                Ok(chunk) if chunk.is_empty() => break,
+                Ok(chunk) => {
+                    if tx.send(Ok(web::Bytes::from(chunk))).await.is_err() {
+                        tracing::info!(campaign = %id, rows = sent, "export stopped: the client disconnected");
+                        break;
                     }
                 }
                 Err(e) => {
                     tracing::error!(campaign = %id, error = %e, "export failed");
-                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
-                    return;
+                    let _ = tx.send(Err(e)).await;
+                    break;
                 }
             }
-            if buf.len() >= 60 * 1024
-                && tx
-                    .blocking_send(Ok(web::Bytes::from(std::mem::take(&mut buf))))
-                    .is_err()
-            {
-                tracing::info!(campaign = %id, rows, "export stopped: the client disconnected");
-                return;
-            }
-        }
-        if !buf.is_empty() {
-            let _ = tx.blocking_send(Ok(web::Bytes::from(buf)));
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -395,6 +418,44 @@ pub async fn export_domains(
             format!("attachment; filename=\"campaign-{id}.{extension}\""),
         ))
         .streaming(stream))
+}
+
+/// Where a streaming export is: the rows still to read, and what was sent.
+struct ExportStep {
+    rows: DomainExport,
+    /// The CSV header is still to be written.
+    header: bool,
+    /// Rows encoded so far.
+    sent: u64,
+    /// The last row was read.
+    finished: bool,
+}
+
+impl ExportStep {
+    /// Reads and encodes rows (NDJSON or CSV) until about 60 KiB are ready or the rows end;
+    /// blocks on the store. An error ends the export: what was encoded with it is dropped.
+    fn encode(&mut self, csv: bool) -> Result<Vec<u8>, std::io::Error> {
+        let mut buf = Vec::with_capacity(64 * 1024);
+        if std::mem::take(&mut self.header) {
+            buf.extend_from_slice(CSV_HEADER.as_bytes());
+        }
+        while buf.len() < 60 * 1024 {
+            let Some(record) = self.rows.next() else {
+                self.finished = true;
+                break;
+            };
+            let record = record.map_err(|e| std::io::Error::other(e.to_string()))?;
+            self.sent += 1;
+            let item = DomainResult::from(record);
+            if csv {
+                write_csv(&mut buf, &item)?;
+            } else {
+                serde_json::to_writer(&mut buf, &item).map_err(std::io::Error::other)?;
+                buf.write_all(b"\n")?;
+            }
+        }
+        Ok(buf)
+    }
 }
 
 const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_error_detail,http_status_code,http_final_url,http_redirect_count,http_title,http_content_type,http_content_length,http_content_hash,http_keyword_hits,http_fetched_at\n";
@@ -488,7 +549,9 @@ pub async fn preview(
 ) -> Result<HttpResponse, ApiError> {
     let config = DomainGenerationConfig::try_from(body.0).map_err(ApiError::validation)?;
     let key = config.pattern_key();
-    let mark = db(&state, move |s| s.pattern_mark(&key))
+    let mark = state
+        .store
+        .run(move |s| s.pattern_mark(&key))
         .await?
         .unwrap_or(0);
     let total = config.total();

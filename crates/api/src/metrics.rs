@@ -33,7 +33,7 @@ use dragnet_probe::proxy::{ProxyTotals, proxy_totals};
 use dragnet_realtime::Hub;
 use dragnet_store::{CampaignFilter, MAX_CAMPAIGN_PAGE};
 
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// The content type of the Prometheus text exposition format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -176,29 +176,31 @@ struct PhaseFigures {
 type Running = Vec<(i64, Phase, u64, u64, u64, u64)>;
 
 async fn running_phases(state: &web::Data<AppState>) -> Option<Running> {
-    db(state, |store| {
-        let filter = CampaignFilter {
-            phase_status: Some(PhaseStatus::Running),
-            ..CampaignFilter::default()
-        };
-        let mut out = Running::new();
-        let mut before = None;
-        while out.len() < MAX_RUNNING_SCANNED {
-            let page = store.list_campaigns(&filter, before, MAX_CAMPAIGN_PAGE)?;
-            for c in &page.items {
-                if let Some(p) = c.current() {
-                    out.push((c.id.0, p.phase, p.total, p.processed, p.succeeded, p.failed));
+    state
+        .store
+        .run(|store| {
+            let filter = CampaignFilter {
+                phase_status: Some(PhaseStatus::Running),
+                ..CampaignFilter::default()
+            };
+            let mut out = Running::new();
+            let mut before = None;
+            while out.len() < MAX_RUNNING_SCANNED {
+                let page = store.list_campaigns(&filter, before, MAX_CAMPAIGN_PAGE)?;
+                for c in &page.items {
+                    if let Some(p) = c.current() {
+                        out.push((c.id.0, p.phase, p.total, p.processed, p.succeeded, p.failed));
+                    }
+                }
+                match page.next {
+                    Some(next) => before = Some(next),
+                    None => break,
                 }
             }
-            match page.next {
-                Some(next) => before = Some(next),
-                None => break,
-            }
-        }
-        Ok(out)
-    })
-    .await
-    .ok()
+            Ok::<_, dragnet_store::StoreError>(out)
+        })
+        .await
+        .ok()
 }
 
 /// `GET /metrics`.

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 
 use crate::dto::Health;
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// Liveness: the process is up and serving requests.
 #[utoipa::path(
@@ -28,7 +28,8 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    db(&state, |s| s.ping()).await.map_err(|e| {
+    state.store.run(|s| s.ping()).await.map_err(|e| {
+        let e = ApiError::from(e);
         ApiError::new(
             ErrorCode::ServiceUnavailable,
             format!("store not ready: {}", e.problem().detail),

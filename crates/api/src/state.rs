@@ -204,32 +204,6 @@ impl AppState {
     }
 }
 
-/// Runs blocking store work on actix's bounded blocking pool, never on the executor.
-///
-/// At most as many calls run at once as the store has connections (a process-wide gate,
-/// sized by the first store it sees; a process serves one): the others wait here, on the
-/// executor, rather than on blocking threads parked in the connection pool. Under 64
-/// concurrent requests and 8 connections, 56 threads waiting on the pool's lock and
-/// condition variable cost a futex or a `sched_yield` per hand-over and stretched the tail
-/// latency.
-pub async fn db<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-{
-    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let gate = GATE.get_or_init(|| {
-        tokio::sync::Semaphore::new(state.store.max_connections().try_into().unwrap_or(8))
-    });
-    // The gate is never closed, so acquiring cannot fail.
-    let _permit = gate.acquire().await.map_err(ApiError::internal)?;
-    let store = state.store.clone();
-    web::block(move || f(&store))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
-}
-
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -245,6 +219,10 @@ impl From<StoreError> for ApiError {
                 ApiError::not_found(format!("campaign {id} not found"))
             }
             StoreError::Conflict { .. } => ApiError::new(ErrorCode::Conflict, e.to_string()),
+            StoreError::CatalogNotFound { .. }
+            | StoreError::CatalogConflict { .. }
+            | StoreError::KindChange { .. }
+            | StoreError::InUse { .. } => crate::catalog::catalog_problem(e),
             StoreError::Transition(t) => transition_error(t),
             StoreError::PatternExhausted { .. } => {
                 ApiError::new(ErrorCode::Conflict, e.to_string())

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::auth::{self, Principal, Role};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ApiJson;
-use crate::state::{AppState, db};
+use crate::state::AppState;
 
 /// A token as listed: never its secret.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -126,7 +126,7 @@ fn not_found(id: &str) -> ApiError {
 )]
 #[get("/tokens")]
 pub async fn list_tokens(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let tokens = db(&state, |s| s.list_tokens()).await?;
+    let tokens = state.store.run(|s| s.list_tokens()).await?;
     Ok(HttpResponse::Ok().json(TokenList {
         items: tokens.iter().map(TokenDto::from).collect(),
     }))
@@ -155,10 +155,10 @@ pub async fn create_token(
         .extensions()
         .get::<Principal>()
         .map_or_else(|| "unknown".to_owned(), Principal::actor);
-    let issued = db(&state, move |s| {
-        auth::issue_token(s, &name, role, &created_by)
-    })
-    .await?;
+    let issued = state
+        .store
+        .run(move |s| auth::issue_token(s, &name, role, &created_by))
+        .await?;
     state.auth().forget(&issued.stored.id);
     tracing::info!(
         token_id = %issued.stored.id,
@@ -195,7 +195,7 @@ pub async fn get_token(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
     let key = id.clone();
-    let found = db(&state, move |s| s.get_token(&key)).await?;
+    let found = state.store.run(move |s| s.get_token(&key)).await?;
     match found {
         Some(t) => Ok(HttpResponse::Ok().json(TokenDto::from(&t))),
         None => Err(not_found(&id)),
@@ -218,7 +218,7 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
     let key = id.clone();
-    let revoked = db(&state, move |s| s.revoke_token(&key)).await?;
+    let revoked = state.store.run(move |s| s.revoke_token(&key)).await?;
     state.auth().forget(&id);
     match revoked {
         Some(_) => {

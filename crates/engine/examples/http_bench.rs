@@ -166,9 +166,8 @@ async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
     );
     let store = Store::open(url, StoreOptions::default())?;
     let id = {
-        let store = store.clone();
         let args = args.clone();
-        tokio::task::spawn_blocking(move || prepare(&store, &args)).await??
+        store.run(move |s| prepare(s, &args)).await?
     };
     let settings = EngineSettings {
         worker_name: format!("http-bench-{}", std::process::id()),
@@ -201,8 +200,9 @@ async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
     );
     let keyword = args.expect_keyword.clone();
     let label_owned = format!("{label}: {scheme}");
-    tokio::task::spawn_blocking(move || verify(&store, id, &label_owned, keyword.as_deref()))
-        .await??;
+    store
+        .run(move |s| verify(s, id, &label_owned, keyword.as_deref()))
+        .await?;
     emit(&format!("{label}: peak RSS"), peak_rss_mib(), "MiB");
     Ok(())
 }

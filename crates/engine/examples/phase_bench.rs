@@ -248,10 +248,7 @@ async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
     let cpu = cpu_seconds();
     let elapsed = run_phase(&engine, id, Phase::DomainGeneration).await?;
     let cpu = cpu_seconds() - cpu;
-    let count = {
-        let store = store.clone();
-        tokio::task::spawn_blocking(move || store.count_domains(id)).await??
-    };
+    let count = store.run(move |s| s.count_domains(id)).await?;
     if count != args.names {
         return Err(format!("generated {count} names, expected {}", args.names).into());
     }
@@ -303,9 +300,8 @@ async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
             cpu / elapsed.as_secs_f64(),
             "cores",
         );
-        let store = store.clone();
         let label = label.to_owned();
-        tokio::task::spawn_blocking(move || verify(&store, id, &label)).await??;
+        store.run(move |s| verify(s, id, &label)).await?;
     }
     engine.shutdown().await;
     emit(&format!("{label}: peak RSS"), peak_rss_mib(), "MiB");

@@ -127,19 +127,6 @@ pub struct PhasePlan {
     pub processor: Arc<dyn ChunkProcessor>,
 }
 
-/// Runs blocking store work on tokio's blocking pool, never on the executor's threads.
-pub(crate) async fn blocking<T, F>(store: &Store, f: F) -> Result<T, PhaseError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-{
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .map_err(|e| PhaseError::Internal(e.to_string()))?
-        .map_err(PhaseError::Store)
-}
-
 /// The phase engine of one process. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
@@ -189,7 +176,11 @@ impl Engine {
     /// previous process left running) and keeps doing so until [`Engine::shutdown`].
     pub async fn start(&self) -> Result<(), PhaseError> {
         let owner = self.inner.settings.worker_name.clone();
-        let released = blocking(&self.inner.store, move |s| s.release_chunks_of(&owner)).await?;
+        let released = self
+            .inner
+            .store
+            .run(move |s| s.release_chunks_of(&owner))
+            .await?;
         if released > 0 {
             tracing::info!(
                 released,
@@ -219,10 +210,11 @@ impl Engine {
         id: CampaignId,
         change: Change,
     ) -> Result<dragnet_store::Applied, StoreError> {
-        let store = self.inner.store.clone();
-        let applied = tokio::task::spawn_blocking(move || store.apply_action(id, &change))
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))??;
+        let applied = self
+            .inner
+            .store
+            .run(move |s| s.apply_action(id, &change))
+            .await?;
         self.after_change(id).await;
         Ok(applied)
     }
@@ -230,7 +222,7 @@ impl Engine {
     /// Publishes a campaign's current state as a status change and wakes the supervisor and
     /// the campaign's run; call after any change made directly through the store.
     pub async fn after_change(&self, id: CampaignId) {
-        if let Ok(campaign) = blocking(&self.inner.store, move |s| s.get_campaign(id)).await {
+        if let Ok(campaign) = self.inner.store.run(move |s| s.get_campaign(id)).await {
             self.inner
                 .sink
                 .publish(&snapshot(&campaign, 0.0), ProgressKind::StatusChange);
@@ -259,7 +251,7 @@ impl Engine {
             }
             if reclaim_at.elapsed() >= self.inner.settings.lease {
                 reclaim_at = Instant::now();
-                if let Err(e) = blocking(&self.inner.store, |s| s.reclaim_expired()).await {
+                if let Err(e) = self.inner.store.run(|s| s.reclaim_expired()).await {
                     tracing::warn!(error = %e, "reclaiming expired leases failed");
                 }
             }
@@ -275,17 +267,20 @@ impl Engine {
     async fn attach_running(&self) -> Result<(), PhaseError> {
         let mut before = None;
         loop {
-            let page = blocking(&self.inner.store, move |s| {
-                s.list_campaigns(
-                    &CampaignFilter {
-                        phase_status: Some(PhaseStatus::Running),
-                        ..CampaignFilter::default()
-                    },
-                    before,
-                    200,
-                )
-            })
-            .await?;
+            let page = self
+                .inner
+                .store
+                .run(move |s| {
+                    s.list_campaigns(
+                        &CampaignFilter {
+                            phase_status: Some(PhaseStatus::Running),
+                            ..CampaignFilter::default()
+                        },
+                        before,
+                        200,
+                    )
+                })
+                .await?;
             for campaign in page.items {
                 self.attach(campaign.id, campaign.state.current_phase);
             }
@@ -339,21 +334,22 @@ impl Engine {
     async fn run_phase(&self, id: CampaignId, handle: &RunHandle) -> Result<bool, PhaseError> {
         let settings = &self.inner.settings;
         let store = &self.inner.store;
-        let campaign = blocking(store, move |s| s.get_campaign(id)).await?;
+        let campaign = store.run(move |s| s.get_campaign(id)).await?;
         if !is_running(&campaign, handle.phase) {
             return Ok(false);
         }
         let plan = phases::prepare(store, settings, &campaign).await?;
         let (phase, total, counted) = (handle.phase, plan.total_items, plan.counted);
         let (ordinals, size) = (plan.ordinals.clone(), plan.chunk_size);
-        blocking(store, move |s| {
-            s.set_phase_total(id, phase, total)?;
-            if let Some(count) = counted {
-                s.record_counted(id, phase, count)?;
-            }
-            s.plan_chunks(id, phase, ordinals, size)
-        })
-        .await?;
+        store
+            .run(move |s| {
+                s.set_phase_total(id, phase, total)?;
+                if let Some(count) = counted {
+                    s.record_counted(id, phase, count)?;
+                }
+                s.plan_chunks(id, phase, ordinals, size)
+            })
+            .await?;
 
         let stop = self.inner.shutdown.child_token();
         let mut chunks: JoinSet<(Chunk, Result<(), PhaseError>)> = JoinSet::new();
@@ -369,7 +365,10 @@ impl Engine {
             while !exhausted && chunks.len() < settings.chunks_in_flight.max(1) {
                 let owner = settings.worker_name.clone();
                 let lease = settings.lease;
-                match blocking(store, move |s| s.claim_chunk(id, phase, &owner, lease)).await? {
+                match store
+                    .run(move |s| s.claim_chunk(id, phase, &owner, lease))
+                    .await?
+                {
                     Some(chunk) => {
                         let processor = Arc::clone(&plan.processor);
                         let cancel = stop.child_token();
@@ -385,7 +384,7 @@ impl Engine {
             if chunks.is_empty() {
                 // Nothing left to claim here: done when every chunk is, otherwise other
                 // workers hold the rest; wait for them (or for their leases to expire).
-                let (done, all) = blocking(store, move |s| s.chunk_progress(id, phase)).await?;
+                let (done, all) = store.run(move |s| s.chunk_progress(id, phase)).await?;
                 if done == all {
                     result = self.complete(id, phase).await;
                     break;
@@ -398,19 +397,19 @@ impl Engine {
                         .remove(&chunk.start)
                         .is_some_and(|(_, cancel)| cancel.is_cancelled());
                     match outcome {
-                        Ok(()) => match blocking(store, move |s| s.complete_chunk(&chunk)).await {
+                        Ok(()) => match store.run(move |s| s.complete_chunk(&chunk)).await {
                             Ok(()) => {}
                             // The lease expired and another worker took the chunk; its
                             // results are written idempotently, so nothing is lost.
-                            Err(PhaseError::Store(StoreError::LeaseLost { .. })) => {}
-                            Err(e) => return Err(e),
+                            Err(StoreError::LeaseLost { .. }) => {}
+                            Err(e) => return Err(e.into()),
                         },
                         Err(_) if stop.is_cancelled() => break,
                         // Abandoned because its lease was lost: another worker has it.
                         Err(_) if lost => {}
                         Err(e) => {
                             let release = chunk.clone();
-                            let _ = blocking(store, move |s| s.release_chunk(&release)).await;
+                            let _ = store.run(move |s| s.release_chunk(&release)).await;
                             result = Err(e);
                             break;
                         }
@@ -428,7 +427,7 @@ impl Engine {
                 self.renew(&mut in_flight).await;
             }
             // Re-read the state: a pause or cancel stops the run within a poll interval.
-            let campaign = blocking(store, move |s| s.get_campaign(id)).await?;
+            let campaign = store.run(move |s| s.get_campaign(id)).await?;
             if !is_running(&campaign, phase) {
                 break;
             }
@@ -444,7 +443,7 @@ impl Engine {
         stop.cancel();
         while let Some(joined) = chunks.join_next().await {
             if let Ok((chunk, _)) = joined {
-                let _ = blocking(store, move |s| s.release_chunk(&chunk)).await;
+                let _ = store.run(move |s| s.release_chunk(&chunk)).await;
             }
         }
         result
@@ -456,9 +455,14 @@ impl Engine {
         let lease = self.inner.settings.lease;
         for (chunk, cancel) in in_flight.values_mut() {
             let current = chunk.clone();
-            match blocking(&self.inner.store, move |s| s.renew_chunk(&current, lease)).await {
+            match self
+                .inner
+                .store
+                .run(move |s| s.renew_chunk(&current, lease))
+                .await
+            {
                 Ok(renewed) => *chunk = renewed,
-                Err(PhaseError::Store(StoreError::LeaseLost { .. })) => {
+                Err(StoreError::LeaseLost { .. }) => {
                     tracing::warn!(campaign = %chunk.campaign, start = chunk.start, "chunk lease lost; abandoning the chunk");
                     cancel.cancel();
                 }
@@ -478,7 +482,7 @@ impl Engine {
             Err(e) => return Err(e.into()),
         }
         tracing::info!(campaign = %id, %phase, "phase completed");
-        let campaign = blocking(store, move |s| s.get_campaign(id)).await?;
+        let campaign = store.run(move |s| s.get_campaign(id)).await?;
         if !campaign.launch_sequence {
             return Ok(false);
         }

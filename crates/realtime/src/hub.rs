@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -18,12 +20,23 @@ use crate::protocol::{ErrorCode, ServerMessage};
 
 /// Where the hub gets a campaign's current state when nothing was published for it since the
 /// process started (a campaign that finished before a restart, or one not running). The binary
-/// implements it with the store.
+/// implements it with the store (through `Store::run`, the store's one way to be called from
+/// async code).
 pub trait SnapshotSource: Send + Sync + 'static {
-    /// The campaign's current state, or `None` when the campaign does not exist. May block
-    /// (a database query): the hub calls it on the blocking pool, a few at a time.
-    fn snapshot(&self, campaign_id: i64) -> Option<PhaseProgress>;
+    /// The current states of the campaigns `campaign_ids` that exist (a campaign that does not
+    /// exist is left out), or an error when they could not be loaded. The hub runs a few of
+    /// these at a time; an implementation must not block the executor.
+    fn snapshots(&self, campaign_ids: Vec<i64>) -> SnapshotFuture<'_>;
 }
+
+/// What [`SnapshotSource::snapshots`] returns: the states found, or why none could be loaded.
+pub type SnapshotFuture<'a> = Pin<
+    Box<
+        dyn Future<Output = Result<Vec<PhaseProgress>, Box<dyn std::error::Error + Send + Sync>>>
+            + Send
+            + 'a,
+    >,
+>;
 
 /// Counters of the real-time server, for `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -402,9 +415,9 @@ impl Hub {
         }
     }
 
-    /// Loads the states of campaigns the hub has not seen, on the blocking pool, at most
+    /// Loads the states of campaigns the hub has not seen from the snapshot source, at most
     /// `snapshot_concurrency` loads at a time across all clients. Returns the states found
-    /// and the ids whose load failed (panicked).
+    /// and the ids whose load failed.
     async fn load_snapshots(&self, missing: Vec<i64>) -> (HashMap<i64, PhaseProgress>, Vec<i64>) {
         let mut found = HashMap::new();
         let Some(source) = self.inner.source.clone() else {
@@ -419,20 +432,13 @@ impl Hub {
         else {
             return (found, missing);
         };
-        let ids = missing.clone();
-        let loaded = tokio::task::spawn_blocking(move || {
-            ids.into_iter()
-                .map(|id| (id, source.snapshot(id)))
-                .collect::<Vec<_>>()
-        })
-        .await;
-        match loaded {
+        match source.snapshots(missing.clone()).await {
             Ok(loaded) => {
-                for (id, progress) in loaded {
-                    // A source may answer with another campaign's state by mistake; only an
-                    // answer for the asked id counts.
-                    if let Some(progress) = progress.filter(|p| p.campaign_id == id) {
-                        found.insert(id, progress);
+                for progress in loaded {
+                    // A source may answer with a campaign that was not asked for by mistake;
+                    // only answers for the asked ids count.
+                    if missing.contains(&progress.campaign_id) {
+                        found.insert(progress.campaign_id, progress);
                     }
                 }
                 (found, Vec::new())

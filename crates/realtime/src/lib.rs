@@ -34,7 +34,7 @@ mod session;
 mod settings;
 
 pub use auth::{WsAuthOutcome, WsAuthRequired, WsAuthenticator, WsPrincipal};
-pub use hub::{Hub, HubMetrics, SnapshotSource, TokenSlot};
+pub use hub::{Hub, HubMetrics, SnapshotFuture, SnapshotSource, TokenSlot};
 pub use protocol::{AuthToken, CampaignProgress, ClientMessage, ErrorCode, ServerMessage};
 pub use session::{configure, ws_route};
 pub use settings::RealtimeSettings;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use actix_web::{App, HttpServer, web};
 use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
 use dragnet_domain::{Phase, PhaseStatus};
-use dragnet_realtime::{Hub, RealtimeSettings, SnapshotSource, configure};
+use dragnet_realtime::{Hub, RealtimeSettings, SnapshotFuture, SnapshotSource, configure};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
@@ -185,10 +185,15 @@ async fn expect_subscribed(client: &mut Client, ids: &[i64]) -> Vec<Value> {
 struct Store(HashMap<i64, PhaseProgress>);
 
 impl SnapshotSource for Store {
-    fn snapshot(&self, campaign_id: i64) -> Option<PhaseProgress> {
-        // Blocking is allowed here: the hub calls it on the blocking pool.
-        std::thread::sleep(Duration::from_millis(20));
-        self.0.get(&campaign_id).cloned()
+    fn snapshots(&self, campaign_ids: Vec<i64>) -> SnapshotFuture<'_> {
+        Box::pin(async move {
+            // A store takes a while to answer.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok(campaign_ids
+                .iter()
+                .filter_map(|id| self.0.get(id).cloned())
+                .collect())
+        })
     }
 }
 

@@ -13,6 +13,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::error::DbResultExt as _;
 use crate::schema::{api_tokens, audit_log};
 use crate::{Page, Store, StoreError, from_millis, now_millis, to_millis};
 
@@ -332,7 +333,8 @@ impl Store {
         self.write(|conn| {
             diesel::insert_into(api_tokens::table)
                 .values(&row)
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(())
         })?;
         row.decode()
@@ -346,13 +348,14 @@ impl Store {
         check_new(token)?;
         let row = token.row(now_millis());
         let created = self.write(|conn| {
-            let existing: i64 = api_tokens::table.count().get_result(conn)?;
+            let existing: i64 = api_tokens::table.count().get_result(conn).db()?;
             if existing > 0 {
                 return Ok(false);
             }
             diesel::insert_into(api_tokens::table)
                 .values(&row)
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(true)
         })?;
         if created {
@@ -364,7 +367,10 @@ impl Store {
 
     /// How many tokens the store has, revoked ones included.
     pub fn token_count(&self) -> Result<u64, StoreError> {
-        let n: i64 = api_tokens::table.count().get_result(&mut self.conn()?)?;
+        let n: i64 = api_tokens::table
+            .count()
+            .get_result(&mut self.conn()?)
+            .db()?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -374,7 +380,8 @@ impl Store {
             .find(id)
             .select(TokenRow::as_select())
             .first(&mut self.conn()?)
-            .optional()?
+            .optional()
+            .db()?
             .map(TokenRow::decode)
             .transpose()
     }
@@ -384,7 +391,8 @@ impl Store {
         let rows: Vec<TokenRow> = api_tokens::table
             .select(TokenRow::as_select())
             .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         rows.into_iter().map(TokenRow::decode).collect()
     }
 
@@ -399,12 +407,14 @@ impl Store {
                     .filter(api_tokens::revoked_at.is_null()),
             )
             .set(api_tokens::revoked_at.eq(Some(now)))
-            .execute(conn)?;
-            Ok(api_tokens::table
+            .execute(conn)
+            .db()?;
+            api_tokens::table
                 .find(id)
                 .select(TokenRow::as_select())
                 .first(conn)
-                .optional()?)
+                .optional()
+                .db()
         })?;
         row.map(TokenRow::decode).transpose()
     }
@@ -426,7 +436,8 @@ impl Store {
                     ),
                 )
                 .set(api_tokens::last_used_at.eq(Some(at)))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             }
             Ok(())
         })
@@ -451,7 +462,8 @@ impl Store {
                 };
                 diesel::insert_into(audit_log::table)
                     .values(&row)
-                    .execute(conn)?;
+                    .execute(conn)
+                    .db()?;
             }
             Ok(())
         })
@@ -477,7 +489,7 @@ impl Store {
         if let Some(before) = before {
             query = query.filter(audit_log::id.lt(before));
         }
-        let mut rows: Vec<AuditRow> = query.load(&mut self.conn()?)?;
+        let mut rows: Vec<AuditRow> = query.load(&mut self.conn()?).db()?;
         let more = rows.len() > limit;
         rows.truncate(limit);
         let next = if more {

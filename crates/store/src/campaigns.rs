@@ -4,7 +4,9 @@
 use diesel::prelude::*;
 use dragnet_domain::{Action, CampaignState, Phase, PhaseStatus};
 
-use crate::backend::{self, AnyConnection, NewCampaignRow};
+use crate::backend::{self, AnyConnection};
+use crate::error::DbResultExt as _;
+use crate::rows::{CampaignRow, NewCampaignRow, PhaseRow};
 use crate::schema::{campaign_phases, campaigns, chunk_leases, dns_results, domains, http_results};
 use crate::{
     Applied, Campaign, CampaignFilter, CampaignId, Change, NewCampaign, Page, PhaseRecord, Store,
@@ -17,36 +19,6 @@ pub const DELETE_CHUNK: i64 = 10_000;
 
 /// The most campaigns one list page returns.
 pub const MAX_CAMPAIGN_PAGE: usize = 500;
-
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = campaigns)]
-struct CampaignRow {
-    id: i64,
-    name: String,
-    current_phase: i16,
-    launch_sequence: bool,
-    created_at: i64,
-    updated_at: i64,
-    version: i64,
-}
-
-#[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = campaign_phases)]
-#[diesel(treat_none_as_default_value = false)]
-struct PhaseRow {
-    campaign_id: i64,
-    phase: i16,
-    status: i16,
-    configuration: Option<String>,
-    total_items: i64,
-    processed_items: i64,
-    succeeded_items: i64,
-    failed_items: i64,
-    checkpoint: Option<i64>,
-    started_at: Option<i64>,
-    completed_at: Option<i64>,
-    error: Option<String>,
-}
 
 pub(crate) fn phase_value(phase: Phase) -> i16 {
     // At most 4: the cast cannot truncate.
@@ -136,17 +108,7 @@ fn assemble(row: CampaignRow, phases: Vec<PhaseRow>) -> Result<Campaign, StoreEr
 }
 
 fn load_campaign(conn: &mut AnyConnection, id: CampaignId) -> Result<Campaign, StoreError> {
-    // One round trip: the campaign's columns ride along with each of its five phase rows.
-    // On the concrete connection: this read serves most API requests (see `load_direct`).
-    let rows: Vec<(CampaignRow, PhaseRow)> = backend::load_direct!(
-        conn,
-        campaign_phases::table
-            .inner_join(campaigns::table)
-            .filter(campaigns::id.eq(id.0))
-            .filter(campaigns::deleted_at.is_null())
-            .order(campaign_phases::phase.asc())
-            .select((CampaignRow::as_select(), PhaseRow::as_select()))
-    )?;
+    let rows = backend::load_campaign_rows(conn, id.0)?;
     let mut rows = rows.into_iter();
     let (row, first) = rows.next().ok_or(StoreError::CampaignNotFound(id))?;
     let phases = std::iter::once(first)
@@ -185,7 +147,8 @@ fn bump_version(
         campaigns::version.eq(version + 1),
         campaigns::updated_at.eq(now),
     ))
-    .execute(conn)?;
+    .execute(conn)
+    .db()?;
     if updated == 1 {
         return Ok(version + 1);
     }
@@ -199,7 +162,8 @@ fn conflict<T>(conn: &mut AnyConnection, id: CampaignId, expected: i64) -> Resul
         .filter(campaigns::deleted_at.is_null())
         .select(campaigns::version)
         .first::<i64>(conn)
-        .optional()?;
+        .optional()
+        .db()?;
     match actual {
         Some(actual) => Err(StoreError::Conflict {
             id,
@@ -264,7 +228,8 @@ impl Store {
             for row in &rows {
                 diesel::insert_into(campaign_phases::table)
                     .values(row)
-                    .execute(conn)?;
+                    .execute(conn)
+                    .db()?;
             }
             load_campaign(conn, CampaignId(id))
         })
@@ -312,7 +277,7 @@ impl Store {
                     .escape('\\'),
             );
         }
-        let mut rows: Vec<CampaignRow> = query.load(&mut conn)?;
+        let mut rows: Vec<CampaignRow> = query.load(&mut conn).db()?;
         let more = rows.len() > limit;
         rows.truncate(limit);
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -323,7 +288,8 @@ impl Store {
                 campaign_phases::phase.asc(),
             ))
             .select(PhaseRow::as_select())
-            .load(&mut conn)?;
+            .load(&mut conn)
+            .db()?;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let (mine, rest): (Vec<PhaseRow>, Vec<PhaseRow>) =
@@ -355,7 +321,8 @@ impl Store {
             let new_version = bump_version(conn, id, version, now)?;
             diesel::update(campaigns::table.filter(campaigns::id.eq(id.0)))
                 .set(campaigns::name.eq(name))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(new_version)
         })
     }
@@ -376,7 +343,8 @@ impl Store {
             let new_version = bump_version(conn, id, version, now)?;
             diesel::update(phase_row(id, phase))
                 .set(campaign_phases::configuration.eq(configuration.map(config_text)))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(new_version)
         })
     }
@@ -392,7 +360,8 @@ impl Store {
         self.write(|conn| {
             let n = diesel::update(phase_row(id, phase))
                 .set(campaign_phases::total_items.eq(total))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             found(n, id)
         })
     }
@@ -408,7 +377,8 @@ impl Store {
         self.write(|conn| {
             let n = diesel::update(phase_row(id, phase))
                 .set(campaign_phases::checkpoint.eq(checkpoint))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             found(n, id)
         })
     }
@@ -427,7 +397,8 @@ impl Store {
                 .filter(campaigns::deleted_at.is_null())
                 .select((campaigns::current_phase, campaigns::version))
                 .first::<(i16, i64)>(conn)
-                .optional()?
+                .optional()
+                .db()?
                 .ok_or(StoreError::CampaignNotFound(id))?;
             check_expected(id, change.expected_version, version)?;
             let current_phase = phase_of(phase)?;
@@ -435,7 +406,8 @@ impl Store {
                 .filter(campaign_phases::campaign_id.eq(id.0))
                 .filter(campaign_phases::phase.eq(phase))
                 .select(campaign_phases::status)
-                .first::<i16>(conn)?;
+                .first::<i16>(conn)
+                .db()?;
             let state = CampaignState {
                 current_phase,
                 phase_status: status_of(status)?,
@@ -451,14 +423,16 @@ impl Store {
                 campaigns::version.eq(version + 1),
                 campaigns::updated_at.eq(now),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
             if updated != 1 {
                 return conflict(conn, id, version);
             }
             for skipped in &transition.skipped {
                 diesel::update(phase_row(id, *skipped))
                     .set(campaign_phases::status.eq(status_value(PhaseStatus::Skipped)))
-                    .execute(conn)?;
+                    .execute(conn)
+                    .db()?;
             }
             write_phase_status(
                 conn,
@@ -482,13 +456,14 @@ impl Store {
     pub fn delete_campaign(&self, id: CampaignId) -> Result<(), StoreError> {
         let now = now_millis();
         let marked = self.write(|conn| {
-            Ok(diesel::update(
+            diesel::update(
                 campaigns::table
                     .filter(campaigns::id.eq(id.0))
                     .filter(campaigns::deleted_at.is_null()),
             )
             .set(campaigns::deleted_at.eq(now))
-            .execute(conn)?)
+            .execute(conn)
+            .db()
         })?;
         found(marked, id)?;
         self.purge(id)
@@ -499,7 +474,8 @@ impl Store {
         let ids: Vec<i64> = campaigns::table
             .filter(campaigns::deleted_at.is_not_null())
             .select(campaigns::id)
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         for id in &ids {
             self.purge(CampaignId(*id))?;
         }
@@ -512,7 +488,8 @@ impl Store {
                 let lowest: Option<i64> = domains::table
                     .filter(domains::campaign_id.eq(id.0))
                     .select(diesel::dsl::min(domains::ordinal))
-                    .first(conn)?;
+                    .first(conn)
+                    .db()?;
                 let Some(lo) = lowest else {
                     return Ok(true);
                 };
@@ -523,21 +500,24 @@ impl Store {
                         .filter(dns_results::ordinal.ge(lo))
                         .filter(dns_results::ordinal.lt(hi)),
                 )
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
                 diesel::delete(
                     http_results::table
                         .filter(http_results::campaign_id.eq(id.0))
                         .filter(http_results::ordinal.ge(lo))
                         .filter(http_results::ordinal.lt(hi)),
                 )
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
                 diesel::delete(
                     domains::table
                         .filter(domains::campaign_id.eq(id.0))
                         .filter(domains::ordinal.ge(lo))
                         .filter(domains::ordinal.lt(hi)),
                 )
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
                 Ok(false)
             })?;
             if finished {
@@ -546,10 +526,14 @@ impl Store {
         }
         self.write(|conn| {
             diesel::delete(chunk_leases::table.filter(chunk_leases::campaign_id.eq(id.0)))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             diesel::delete(campaign_phases::table.filter(campaign_phases::campaign_id.eq(id.0)))
-                .execute(conn)?;
-            diesel::delete(campaigns::table.filter(campaigns::id.eq(id.0))).execute(conn)?;
+                .execute(conn)
+                .db()?;
+            diesel::delete(campaigns::table.filter(campaigns::id.eq(id.0)))
+                .execute(conn)
+                .db()?;
             Ok(())
         })
     }
@@ -578,7 +562,8 @@ fn current_version(conn: &mut AnyConnection, id: CampaignId) -> Result<i64, Stor
         .filter(campaigns::deleted_at.is_null())
         .select(campaigns::version)
         .first::<i64>(conn)
-        .optional()?
+        .optional()
+        .db()?
         .ok_or(StoreError::CampaignNotFound(id))
 }
 
@@ -621,10 +606,12 @@ fn write_phase_status(
                     campaign_phases::completed_at.eq(None::<i64>),
                     campaign_phases::error.eq(None::<String>),
                 ))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             diesel::update(phase_row(id, phase).filter(campaign_phases::started_at.is_null()))
                 .set(campaign_phases::started_at.eq(Some(now)))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
         }
         PhaseStatus::Completed | PhaseStatus::Failed => {
             let error = if status == PhaseStatus::Failed {
@@ -641,10 +628,11 @@ fn write_phase_status(
                     campaign_phases::completed_at.eq(Some(now)),
                     campaign_phases::error.eq(error),
                 ))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
         }
         PhaseStatus::Pending | PhaseStatus::Paused | PhaseStatus::Skipped => {
-            diesel::update(target).set(status_col).execute(conn)?;
+            diesel::update(target).set(status_col).execute(conn).db()?;
         }
     }
     Ok(())

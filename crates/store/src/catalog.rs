@@ -8,7 +8,7 @@
 //! bumps `version`; an optional expected version makes it a compare-and-set.
 //!
 //! Deleting an object that a campaign phase which may still run names in its configuration is
-//! refused with [`CatalogError::InUse`] (the check and the delete share one write
+//! refused with [`StoreError::InUse`] (the check and the delete share one write
 //! transaction). A phase may still run unless it is `completed` or `skipped`; a `failed` one
 //! can be retried. The check reads the stored phase configurations as JSON and looks for the
 //! id under the reference keys (`personaId`, `keywordSetIds`, `proxyIds`): the only place the
@@ -37,7 +37,11 @@ use dragnet_domain::config::dns::DnsResolverSettings;
 use dragnet_domain::config::http::{HttpRequestSettings, KeywordRuleInput};
 use dragnet_domain::{Phase, PhaseStatus, ValidationErrors};
 
+use diesel::sql_types::{BigInt, Text};
+
+use crate::backend::{AnyConnection, instr};
 use crate::campaigns::status_value;
+use crate::error::DbResultExt as _;
 use crate::schema::{campaign_phases, campaigns, keyword_sets, personas, proxies};
 use crate::{CampaignId, Page, Store, StoreError, from_millis, now_millis};
 
@@ -107,64 +111,8 @@ pub struct CatalogUse {
     pub status: PhaseStatus,
 }
 
-/// What can go wrong reading, updating or deleting one stored object.
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    /// No object of that kind has that id.
-    #[error("{kind} `{id}` not found")]
-    NotFound {
-        /// The kind looked for.
-        kind: CatalogKind,
-        /// The id.
-        id: StoredId,
-    },
-    /// The object changed since the caller read it (compare-and-set failed).
-    #[error("{kind} `{id}` was changed concurrently (expected version {expected}, found {actual})")]
-    Conflict {
-        /// The kind.
-        kind: CatalogKind,
-        /// The id.
-        id: StoredId,
-        /// The version the caller expected.
-        expected: i64,
-        /// The version found.
-        actual: i64,
-    },
-    /// An update would change a persona's kind, which configurations naming it rely on.
-    #[error(
-        "persona `{id}` is a {stored} persona and cannot become a {requested} one; create a new \
-         persona instead"
-    )]
-    KindChange {
-        /// The persona.
-        id: StoredId,
-        /// Its stored kind.
-        stored: PersonaKind,
-        /// The kind the update asked for.
-        requested: PersonaKind,
-    },
-    /// The object is named by campaign phases that may still run.
-    #[error("{kind} `{id}` is used by {}", describe_uses(.uses))]
-    InUse {
-        /// The kind.
-        kind: CatalogKind,
-        /// The id.
-        id: StoredId,
-        /// The phases that name it.
-        uses: Vec<CatalogUse>,
-    },
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<diesel::result::Error> for CatalogError {
-    fn from(e: diesel::result::Error) -> Self {
-        CatalogError::Store(e.into())
-    }
-}
-
-fn describe_uses(uses: &[CatalogUse]) -> String {
+/// The phases named in an [`StoreError::InUse`] message: the first five, then a count.
+pub(crate) fn describe_uses(uses: &[CatalogUse]) -> String {
     const SHOWN: usize = 5;
     let mut text = uses
         .iter()
@@ -326,16 +274,6 @@ struct KeywordSetRow {
     created_at: i64,
     updated_at: i64,
     version: i64,
-}
-
-diesel::define_sql_function! {
-    /// The 1-based position of `needle` in `haystack`, 0 when absent (SQLite's built-in; the
-    /// PostgreSQL migration creates one over `strpos`).
-    #[sql_name = "instr"]
-    fn catalog_instr(
-        haystack: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        needle: diesel::sql_types::Text,
-    ) -> diesel::sql_types::Nullable<diesel::sql_types::Integer>;
 }
 
 /// A new random id for `kind`. The randomness comes from the standard library's per-thread
@@ -524,7 +462,7 @@ fn names_id(value: &serde_json::Value, key: &str, id: &str) -> bool {
 
 /// The phases of live campaigns that may still run and whose configuration names `id`.
 fn find_uses(
-    conn: &mut crate::backend::AnyConnection,
+    conn: &mut AnyConnection,
     kind: CatalogKind,
     id: &StoredId,
 ) -> Result<Vec<CatalogUse>, StoreError> {
@@ -542,7 +480,7 @@ fn find_uses(
         .inner_join(campaigns::table)
         .filter(campaigns::deleted_at.is_null())
         .filter(campaign_phases::status.eq_any(may_run))
-        .filter(catalog_instr(campaign_phases::configuration, needle).gt(0))
+        .filter(instr(campaign_phases::configuration, needle).gt(0))
         .order((
             campaign_phases::campaign_id.asc(),
             campaign_phases::phase.asc(),
@@ -554,7 +492,8 @@ fn find_uses(
             campaign_phases::status,
             campaign_phases::configuration,
         ))
-        .load(conn)?;
+        .load(conn)
+        .db()?;
     let mut uses = Vec::new();
     for (campaign_id, campaign_name, phase, status, configuration) in rows {
         let Some(text) = configuration else { continue };
@@ -584,136 +523,382 @@ fn find_uses(
     Ok(uses)
 }
 
-/// Clamps a page size.
-fn page_limit(limit: usize) -> usize {
-    limit.clamp(1, MAX_CATALOG_PAGE)
+/// One catalog table (personas, proxies, keyword sets), implemented by its row type: the few
+/// queries the shared reads, pages, updates and deletes below run on it, and how a row becomes
+/// the stored object. The logic around the queries (not found, compare-and-set, in-use checks,
+/// pages and cursors) is written once, in those generic functions.
+///
+/// The queries themselves are one-liners spelled per table rather than generic functions
+/// over a diesel table type: such functions need a where-clause per query shape, and the
+/// compiler cannot resolve them (`FilterDsl` on a generic table overflows through diesel's
+/// blanket `Table: AsQuery` implementations).
+trait CatalogTable: Sized {
+    /// The kind of object the table holds.
+    const KIND: CatalogKind;
+    /// The decoded object callers get.
+    type Stored;
+    /// What narrows a list page (a persona kind, or nothing).
+    type Filter;
+
+    /// The row with `id`, if any.
+    fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Self>>;
+    /// The version of the object `id`, if it exists.
+    fn version(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<i64>>;
+    /// Bumps the version of `id` to `expected + 1` and stamps `updated_at`, only while its
+    /// version is `expected`; returns the rows updated (0 or 1).
+    fn bump_version(
+        conn: &mut AnyConnection,
+        id: &str,
+        expected: i64,
+        now: i64,
+    ) -> QueryResult<usize>;
+    /// Deletes the row `id`; returns the rows deleted.
+    fn delete(conn: &mut AnyConnection, id: &str) -> QueryResult<usize>;
+    /// Up to `limit` rows, newest first, after `before`, narrowed by `filter`.
+    fn page(
+        conn: &mut AnyConnection,
+        before: Option<&CatalogCursor>,
+        limit: i64,
+        filter: &Self::Filter,
+    ) -> QueryResult<Vec<Self>>;
+    /// The cursor pointing at this row.
+    fn cursor(&self) -> CatalogCursor;
+    /// Decodes the row, validating it again.
+    fn decode(self) -> Result<Self::Stored, StoreError>;
 }
 
-/// Splits `rows` (fetched with one extra) into a page, the cursor pointing at its last item.
-fn into_page<R, T>(
-    mut rows: Vec<R>,
+/// The expression [`before_cursor`] builds.
+type BeforeCursor<C, I> = diesel::dsl::Or<
+    diesel::dsl::Lt<C, i64>,
+    diesel::dsl::And<diesel::dsl::Eq<C, i64>, diesel::dsl::Lt<I, String>>,
+>;
+
+/// Keyset condition for "after `cursor`" in newest-first order: `(created_at, id) <
+/// (cursor.created_at, cursor.id)`, written out because SQLite and diesel lack a row-value
+/// comparison they share.
+fn before_cursor<C, I>(created_at: C, id: I, cursor: &CatalogCursor) -> BeforeCursor<C, I>
+where
+    C: Expression<SqlType = BigInt> + Copy,
+    I: Expression<SqlType = Text>,
+{
+    created_at.lt(cursor.created_at).or(created_at
+        .eq(cursor.created_at)
+        .and(id.lt(cursor.id.clone())))
+}
+
+impl CatalogTable for PersonaRow {
+    const KIND: CatalogKind = CatalogKind::Persona;
+    type Stored = StoredPersona;
+    type Filter = Option<PersonaKind>;
+
+    fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Self>> {
+        personas::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    fn version(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<i64>> {
+        personas::table
+            .find(id)
+            .select(personas::version)
+            .first(conn)
+            .optional()
+    }
+
+    fn bump_version(
+        conn: &mut AnyConnection,
+        id: &str,
+        expected: i64,
+        now: i64,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            personas::table
+                .find(id)
+                .filter(personas::version.eq(expected)),
+        )
+        .set((
+            personas::updated_at.eq(now),
+            personas::version.eq(expected + 1),
+        ))
+        .execute(conn)
+    }
+
+    fn delete(conn: &mut AnyConnection, id: &str) -> QueryResult<usize> {
+        diesel::delete(personas::table.find(id)).execute(conn)
+    }
+
+    fn page(
+        conn: &mut AnyConnection,
+        before: Option<&CatalogCursor>,
+        limit: i64,
+        kind: &Option<PersonaKind>,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = personas::table
+            .select(Self::as_select())
+            .order((personas::created_at.desc(), personas::id.desc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some(cursor) = before {
+            query = query.filter(before_cursor(personas::created_at, personas::id, cursor));
+        }
+        if let Some(kind) = kind {
+            query = query.filter(personas::kind.eq(kind_value(*kind)));
+        }
+        query.load(conn)
+    }
+
+    fn cursor(&self) -> CatalogCursor {
+        CatalogCursor {
+            created_at: self.created_at,
+            id: self.id.clone(),
+        }
+    }
+
+    fn decode(self) -> Result<StoredPersona, StoreError> {
+        PersonaRow::decode(self)
+    }
+}
+
+impl CatalogTable for ProxyRow {
+    const KIND: CatalogKind = CatalogKind::Proxy;
+    type Stored = StoredProxy;
+    type Filter = ();
+
+    fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Self>> {
+        proxies::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    fn version(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<i64>> {
+        proxies::table
+            .find(id)
+            .select(proxies::version)
+            .first(conn)
+            .optional()
+    }
+
+    fn bump_version(
+        conn: &mut AnyConnection,
+        id: &str,
+        expected: i64,
+        now: i64,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            proxies::table
+                .find(id)
+                .filter(proxies::version.eq(expected)),
+        )
+        .set((
+            proxies::updated_at.eq(now),
+            proxies::version.eq(expected + 1),
+        ))
+        .execute(conn)
+    }
+
+    fn delete(conn: &mut AnyConnection, id: &str) -> QueryResult<usize> {
+        diesel::delete(proxies::table.find(id)).execute(conn)
+    }
+
+    fn page(
+        conn: &mut AnyConnection,
+        before: Option<&CatalogCursor>,
+        limit: i64,
+        (): &(),
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = proxies::table
+            .select(Self::as_select())
+            .order((proxies::created_at.desc(), proxies::id.desc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some(cursor) = before {
+            query = query.filter(before_cursor(proxies::created_at, proxies::id, cursor));
+        }
+        query.load(conn)
+    }
+
+    fn cursor(&self) -> CatalogCursor {
+        CatalogCursor {
+            created_at: self.created_at,
+            id: self.id.clone(),
+        }
+    }
+
+    fn decode(self) -> Result<StoredProxy, StoreError> {
+        ProxyRow::decode(self)
+    }
+}
+
+impl CatalogTable for KeywordSetRow {
+    const KIND: CatalogKind = CatalogKind::KeywordSet;
+    type Stored = StoredKeywordSet;
+    type Filter = ();
+
+    fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Self>> {
+        keyword_sets::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    fn version(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<i64>> {
+        keyword_sets::table
+            .find(id)
+            .select(keyword_sets::version)
+            .first(conn)
+            .optional()
+    }
+
+    fn bump_version(
+        conn: &mut AnyConnection,
+        id: &str,
+        expected: i64,
+        now: i64,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            keyword_sets::table
+                .find(id)
+                .filter(keyword_sets::version.eq(expected)),
+        )
+        .set((
+            keyword_sets::updated_at.eq(now),
+            keyword_sets::version.eq(expected + 1),
+        ))
+        .execute(conn)
+    }
+
+    fn delete(conn: &mut AnyConnection, id: &str) -> QueryResult<usize> {
+        diesel::delete(keyword_sets::table.find(id)).execute(conn)
+    }
+
+    fn page(
+        conn: &mut AnyConnection,
+        before: Option<&CatalogCursor>,
+        limit: i64,
+        (): &(),
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = keyword_sets::table
+            .select(Self::as_select())
+            .order((keyword_sets::created_at.desc(), keyword_sets::id.desc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some(cursor) = before {
+            query = query.filter(before_cursor(
+                keyword_sets::created_at,
+                keyword_sets::id,
+                cursor,
+            ));
+        }
+        query.load(conn)
+    }
+
+    fn cursor(&self) -> CatalogCursor {
+        CatalogCursor {
+            created_at: self.created_at,
+            id: self.id.clone(),
+        }
+    }
+
+    fn decode(self) -> Result<StoredKeywordSet, StoreError> {
+        KeywordSetRow::decode(self)
+    }
+}
+
+/// The error for an object of table `T` that does not exist.
+fn not_found<T: CatalogTable>(id: &StoredId) -> StoreError {
+    StoreError::CatalogNotFound {
+        kind: T::KIND,
+        id: id.clone(),
+    }
+}
+
+/// The object `id` of table `T`; [`StoreError::CatalogNotFound`] when there is none.
+fn read_object<T: CatalogTable>(
+    conn: &mut AnyConnection,
+    id: &StoredId,
+) -> Result<T::Stored, StoreError> {
+    T::find(conn, id.as_str())
+        .db()?
+        .ok_or_else(|| not_found::<T>(id))?
+        .decode()
+}
+
+/// One page of table `T`'s objects, newest first, after `before`, narrowed by `filter`.
+fn list_objects<T: CatalogTable>(
+    conn: &mut AnyConnection,
+    before: Option<&CatalogCursor>,
     limit: usize,
-    key: impl Fn(&R) -> (i64, String),
-    decode: impl Fn(R) -> Result<T, StoreError>,
-) -> Result<Page<T, CatalogCursor>, StoreError> {
+    filter: &T::Filter,
+) -> Result<Page<T::Stored, CatalogCursor>, StoreError> {
+    let limit = limit.clamp(1, MAX_CATALOG_PAGE);
+    // One more than the page, to know whether another follows.
+    let mut rows = T::page(conn, before, limit as i64 + 1, filter).db()?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     let next = if more {
-        rows.last().map(|r| {
-            let (created_at, id) = key(r);
-            CatalogCursor { created_at, id }
-        })
+        rows.last().map(T::cursor)
     } else {
         None
     };
-    let items = rows.into_iter().map(decode).collect::<Result<_, _>>()?;
+    let items = rows.into_iter().map(T::decode).collect::<Result<_, _>>()?;
     Ok(Page { items, next })
 }
 
-/// Keyset condition for "after `cursor`" in newest-first order, for one table.
-macro_rules! before_cursor {
-    ($table:ident, $cursor:expr) => {{
-        let c: &CatalogCursor = $cursor;
-        $table::created_at.lt(c.created_at).or($table::created_at
-            .eq(c.created_at)
-            .and($table::id.lt(c.id.clone())))
-    }};
-}
-
-/// Reads the version of one object, for diagnosing a failed compare-and-set.
-macro_rules! version_of {
-    ($conn:expr, $table:ident, $id:expr) => {
-        $table::table
-            .find($id.as_str())
-            .select($table::version)
-            .first::<i64>($conn)
-            .optional()
+/// Inside a write transaction: the compare-and-set update of the object `id` of table `T`.
+/// Bumps its version (only while it is `expected`, by default the current one) and stamps
+/// `updated_at`, then lets `write` set the object's fields, then reads it back. A lost race
+/// is a [`StoreError::CatalogConflict`] naming the version found.
+fn update_object<T: CatalogTable>(
+    conn: &mut AnyConnection,
+    id: &StoredId,
+    expected: Option<i64>,
+    now: i64,
+    write: impl FnOnce(&mut AnyConnection) -> QueryResult<usize>,
+) -> Result<T::Stored, StoreError> {
+    let Some(version) = T::version(conn, id.as_str()).db()? else {
+        return Err(not_found::<T>(id));
     };
-}
-
-/// The object `$id` of `$table`, decoded from its `$row`; `NotFound` when there is none.
-macro_rules! read_object {
-    ($conn:expr, $table:ident, $row:ty, $kind:expr, $id:expr) => {{
-        let id: &StoredId = $id;
-        let row = $table::table
-            .find(id.as_str())
-            .select(<$row>::as_select())
-            .first::<$row>($conn)
-            .optional()?;
-        match row {
-            Some(row) => Ok(row.decode()?),
-            None => Err(CatalogError::NotFound {
-                kind: $kind,
+    let expected = expected.unwrap_or(version);
+    if T::bump_version(conn, id.as_str(), expected, now).db()? == 0 {
+        let actual = T::version(conn, id.as_str()).db()?;
+        return Err(match actual {
+            Some(actual) => StoreError::CatalogConflict {
+                kind: T::KIND,
                 id: id.clone(),
-            }),
-        }
-    }};
+                expected,
+                actual,
+            },
+            None => not_found::<T>(id),
+        });
+    }
+    write(conn).db()?;
+    read_object::<T>(conn, id)
 }
 
-/// One page of `$table`'s objects, newest first, after `$before`; `|q| expr` may narrow the
-/// boxed query `q` further.
-macro_rules! list_objects {
-    ($conn:expr, $table:ident, $row:ty, $before:expr, $limit:expr) => {
-        list_objects!($conn, $table, $row, $before, $limit, |query| query)
-    };
-    ($conn:expr, $table:ident, $row:ty, $before:expr, $limit:expr, |$q:ident| $filter:expr) => {{
-        let limit = page_limit($limit);
-        let mut query = $table::table
-            .select(<$row>::as_select())
-            .order(($table::created_at.desc(), $table::id.desc()))
-            .limit(limit as i64 + 1)
-            .into_boxed();
-        if let Some(cursor) = $before {
-            query = query.filter(before_cursor!($table, cursor));
-        }
-        let $q = query;
-        let rows: Vec<$row> = $filter.load($conn)?;
-        into_page(
-            rows,
-            limit,
-            |r| (r.created_at, r.id.clone()),
-            <$row>::decode,
-        )
-    }};
-}
-
-/// Compare-and-set update of the object `$id`: applies the assignments `$set`, stamps
-/// `updated_at` and bumps the version, only while the version is `$expected`; then reads the
-/// object back. A lost race is a `Conflict` naming the version found.
-macro_rules! update_object {
-    ($conn:expr, $table:ident, $row:ty, $kind:expr, $id:expr, $expected:expr, $now:expr, ($($set:expr),+ $(,)?)) => {{
-        let conn = $conn;
-        let id: &StoredId = $id;
-        let expected: i64 = $expected;
-        let updated = diesel::update(
-            $table::table
-                .find(id.as_str())
-                .filter($table::version.eq(expected)),
-        )
-        .set(($($set,)+ $table::updated_at.eq($now), $table::version.eq(expected + 1)))
-        .execute(conn)?;
-        if updated == 0 {
-            Err(lost($kind, id, expected, version_of!(conn, $table, id)?))
-        } else {
-            let row = $table::table
-                .find(id.as_str())
-                .select(<$row>::as_select())
-                .first::<$row>(conn)?;
-            Ok(row.decode()?)
-        }
-    }};
-}
-
-/// Deletes the object `$id` of `$table` unless a campaign phase that may still run names it.
-macro_rules! delete_object {
-    ($conn:expr, $table:ident, $kind:expr, $id:expr) => {{
-        let conn = $conn;
-        let id: &StoredId = $id;
-        let found = version_of!(conn, $table, id)?;
-        delete_unused(conn, $kind, id, found.is_some(), |c| {
-            diesel::delete($table::table.find(id.as_str())).execute(c)
-        })
-    }};
+/// Inside a write transaction: deletes the object `id` of table `T` unless a campaign phase
+/// that may still run names it ([`StoreError::InUse`]).
+fn delete_object<T: CatalogTable>(
+    conn: &mut AnyConnection,
+    id: &StoredId,
+) -> Result<(), StoreError> {
+    if T::version(conn, id.as_str()).db()?.is_none() {
+        return Err(not_found::<T>(id));
+    }
+    let uses = find_uses(conn, T::KIND, id)?;
+    if !uses.is_empty() {
+        return Err(StoreError::InUse {
+            kind: T::KIND,
+            id: id.clone(),
+            uses,
+        });
+    }
+    T::delete(conn, id.as_str()).db()?;
+    Ok(())
 }
 
 impl Store {
@@ -732,21 +917,16 @@ impl Store {
         self.write(|conn| {
             diesel::insert_into(personas::table)
                 .values(&row)
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(())
         })?;
         row.decode()
     }
 
-    /// The persona with `id`.
-    pub fn read_persona(&self, id: &StoredId) -> Result<StoredPersona, CatalogError> {
-        read_object!(
-            &mut self.conn()?,
-            personas,
-            PersonaRow,
-            CatalogKind::Persona,
-            id
-        )
+    /// The persona with `id`; [`StoreError::CatalogNotFound`] when there is none.
+    pub fn read_persona(&self, id: &StoredId) -> Result<StoredPersona, StoreError> {
+        read_object::<PersonaRow>(&mut *self.conn()?, id)
     }
 
     /// The settings of the DNS persona `id`, or `None` when there is no DNS persona with that
@@ -760,8 +940,8 @@ impl Store {
                 persona: Persona::Dns(p),
                 ..
             }) => Ok(Some(p.settings().clone())),
-            Ok(_) | Err(CatalogError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(store_error(e)),
+            Ok(_) | Err(StoreError::CatalogNotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -776,8 +956,8 @@ impl Store {
                 persona: Persona::Http(p),
                 ..
             }) => Ok(Some(p.settings().clone())),
-            Ok(_) | Err(CatalogError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(store_error(e)),
+            Ok(_) | Err(StoreError::CatalogNotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -789,69 +969,53 @@ impl Store {
         before: Option<&CatalogCursor>,
         limit: usize,
     ) -> Result<Page<StoredPersona, CatalogCursor>, StoreError> {
-        list_objects!(
-            &mut self.conn()?,
-            personas,
-            PersonaRow,
-            before,
-            limit,
-            |query| match kind {
-                Some(kind) => query.filter(personas::kind.eq(kind_value(kind))),
-                None => query,
-            }
-        )
+        list_objects::<PersonaRow>(&mut *self.conn()?, before, limit, &kind)
     }
 
-    /// Replaces a persona (its kind cannot change); with `expected_version`, only if it is
-    /// still at that version. Returns the stored persona with its new version.
+    /// Replaces a persona (its kind cannot change: [`StoreError::KindChange`]); with
+    /// `expected_version`, only if it is still at that version
+    /// ([`StoreError::CatalogConflict`]). Returns the stored persona with its new version.
     pub fn update_persona(
         &self,
         id: &StoredId,
         persona: &Persona,
         expected_version: Option<i64>,
-    ) -> Result<StoredPersona, CatalogError> {
+    ) -> Result<StoredPersona, StoreError> {
         let settings = persona_settings(persona)?;
         let now = now_millis();
-        let kind = CatalogKind::Persona;
         self.write(|conn| {
-            let current: Option<(i16, i64)> = personas::table
+            let stored_kind: Option<i16> = personas::table
                 .find(id.as_str())
-                .select((personas::kind, personas::version))
+                .select(personas::kind)
                 .first(conn)
-                .optional()?;
-            let Some((stored_kind, version)) = current else {
-                return Ok(Err(CatalogError::NotFound {
-                    kind,
-                    id: id.clone(),
-                }));
+                .optional()
+                .db()?;
+            let Some(stored_kind) = stored_kind else {
+                return Err(not_found::<PersonaRow>(id));
             };
             let stored_kind = kind_of(stored_kind)?;
             if stored_kind != persona.kind() {
-                return Ok(Err(CatalogError::KindChange {
+                return Err(StoreError::KindChange {
                     id: id.clone(),
                     stored: stored_kind,
                     requested: persona.kind(),
-                }));
+                });
             }
-            Ok(update_object!(
-                conn,
-                personas,
-                PersonaRow,
-                kind,
-                id,
-                expected_version.unwrap_or(version),
-                now,
-                (
-                    personas::name.eq(persona.name()),
-                    personas::settings.eq(&settings),
-                )
-            ))
-        })?
+            update_object::<PersonaRow>(conn, id, expected_version, now, |conn| {
+                diesel::update(personas::table.find(id.as_str()))
+                    .set((
+                        personas::name.eq(persona.name()),
+                        personas::settings.eq(&settings),
+                    ))
+                    .execute(conn)
+            })
+        })
     }
 
-    /// Deletes a persona unless a campaign phase that may still run names it.
-    pub fn delete_persona(&self, id: &StoredId) -> Result<(), CatalogError> {
-        self.write(|conn| Ok(delete_object!(conn, personas, CatalogKind::Persona, id)))?
+    /// Deletes a persona unless a campaign phase that may still run names it
+    /// ([`StoreError::InUse`]).
+    pub fn delete_persona(&self, id: &StoredId) -> Result<(), StoreError> {
+        self.write(|conn| delete_object::<PersonaRow>(conn, id))
     }
 
     /// Stores a new proxy (password included) under a new id.
@@ -860,15 +1024,17 @@ impl Store {
         self.write(|conn| {
             diesel::insert_into(proxies::table)
                 .values(&row)
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(())
         })?;
         row.decode()
     }
 
-    /// The proxy with `id`, password included.
-    pub fn read_proxy(&self, id: &StoredId) -> Result<StoredProxy, CatalogError> {
-        read_object!(&mut self.conn()?, proxies, ProxyRow, CatalogKind::Proxy, id)
+    /// The proxy with `id`, password included; [`StoreError::CatalogNotFound`] when there is
+    /// none.
+    pub fn read_proxy(&self, id: &StoredId) -> Result<StoredProxy, StoreError> {
+        read_object::<ProxyRow>(&mut *self.conn()?, id)
     }
 
     /// The proxies with these ids that exist, in the order of `ids` (for the engine, when a
@@ -878,7 +1044,8 @@ impl Store {
         let rows: Vec<ProxyRow> = proxies::table
             .filter(proxies::id.eq_any(&keys))
             .select(ProxyRow::as_select())
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         let mut found: BTreeMap<String, ProxyRow> =
             rows.into_iter().map(|r| (r.id.clone(), r)).collect();
         keys.iter()
@@ -894,52 +1061,42 @@ impl Store {
         before: Option<&CatalogCursor>,
         limit: usize,
     ) -> Result<Page<StoredProxy, CatalogCursor>, StoreError> {
-        list_objects!(&mut self.conn()?, proxies, ProxyRow, before, limit)
+        list_objects::<ProxyRow>(&mut *self.conn()?, before, limit, &())
     }
 
     /// Replaces a proxy (password included: the caller decides whether to keep the stored
-    /// one); with `expected_version`, only if it is still at that version.
+    /// one); with `expected_version`, only if it is still at that version
+    /// ([`StoreError::CatalogConflict`]).
     pub fn update_proxy(
         &self,
         id: &StoredId,
         proxy: &Proxy,
         expected_version: Option<i64>,
-    ) -> Result<StoredProxy, CatalogError> {
+    ) -> Result<StoredProxy, StoreError> {
         let now = now_millis();
-        let kind = CatalogKind::Proxy;
         let new = ProxyRow::new(id.as_str().to_owned(), proxy, now);
         self.write(|conn| {
-            let Some(version) = version_of!(conn, proxies, id)? else {
-                return Ok(Err(CatalogError::NotFound {
-                    kind,
-                    id: id.clone(),
-                }));
-            };
-            Ok(update_object!(
-                conn,
-                proxies,
-                ProxyRow,
-                kind,
-                id,
-                expected_version.unwrap_or(version),
-                now,
-                (
-                    proxies::name.eq(&new.name),
-                    proxies::protocol.eq(new.protocol),
-                    proxies::host.eq(&new.host),
-                    proxies::port.eq(new.port),
-                    proxies::username.eq(&new.username),
-                    proxies::password.eq(&new.password),
-                    proxies::accept_invalid_certificates.eq(new.accept_invalid_certificates),
-                    proxies::enabled.eq(new.enabled),
-                )
-            ))
-        })?
+            update_object::<ProxyRow>(conn, id, expected_version, now, |conn| {
+                diesel::update(proxies::table.find(id.as_str()))
+                    .set((
+                        proxies::name.eq(&new.name),
+                        proxies::protocol.eq(new.protocol),
+                        proxies::host.eq(&new.host),
+                        proxies::port.eq(new.port),
+                        proxies::username.eq(&new.username),
+                        proxies::password.eq(&new.password),
+                        proxies::accept_invalid_certificates.eq(new.accept_invalid_certificates),
+                        proxies::enabled.eq(new.enabled),
+                    ))
+                    .execute(conn)
+            })
+        })
     }
 
-    /// Deletes a proxy unless a campaign phase that may still run names it.
-    pub fn delete_proxy(&self, id: &StoredId) -> Result<(), CatalogError> {
-        self.write(|conn| Ok(delete_object!(conn, proxies, CatalogKind::Proxy, id)))?
+    /// Deletes a proxy unless a campaign phase that may still run names it
+    /// ([`StoreError::InUse`]).
+    pub fn delete_proxy(&self, id: &StoredId) -> Result<(), StoreError> {
+        self.write(|conn| delete_object::<ProxyRow>(conn, id))
     }
 
     /// Stores a new keyword set under a new id.
@@ -957,31 +1114,22 @@ impl Store {
         self.write(|conn| {
             diesel::insert_into(keyword_sets::table)
                 .values(&row)
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(())
         })?;
         row.decode()
     }
 
-    /// The keyword set with `id`.
-    pub fn read_keyword_set(&self, id: &StoredId) -> Result<StoredKeywordSet, CatalogError> {
-        read_object!(
-            &mut self.conn()?,
-            keyword_sets,
-            KeywordSetRow,
-            CatalogKind::KeywordSet,
-            id
-        )
+    /// The keyword set with `id`; [`StoreError::CatalogNotFound`] when there is none.
+    pub fn read_keyword_set(&self, id: &StoredId) -> Result<StoredKeywordSet, StoreError> {
+        read_object::<KeywordSetRow>(&mut *self.conn()?, id)
     }
 
     /// The keyword set with `id`, validated again (its regexes compiled), or `None` when
     /// there is none: what the engine adds to a phase's rules when it starts.
     pub fn get_keyword_set(&self, id: &StoredId) -> Result<Option<KeywordSet>, StoreError> {
-        let row = keyword_sets::table
-            .find(id.as_str())
-            .select(KeywordSetRow::as_select())
-            .first(&mut self.conn()?)
-            .optional()?;
+        let row = KeywordSetRow::find(&mut *self.conn()?, id.as_str()).db()?;
         row.map(|row| {
             row.decode()?
                 .validate()
@@ -997,59 +1145,36 @@ impl Store {
         before: Option<&CatalogCursor>,
         limit: usize,
     ) -> Result<Page<StoredKeywordSet, CatalogCursor>, StoreError> {
-        list_objects!(
-            &mut self.conn()?,
-            keyword_sets,
-            KeywordSetRow,
-            before,
-            limit
-        )
+        list_objects::<KeywordSetRow>(&mut *self.conn()?, before, limit, &())
     }
 
-    /// Replaces a keyword set; with `expected_version`, only if it is still at that version.
+    /// Replaces a keyword set; with `expected_version`, only if it is still at that version
+    /// ([`StoreError::CatalogConflict`]).
     pub fn update_keyword_set(
         &self,
         id: &StoredId,
         set: &KeywordSet,
         expected_version: Option<i64>,
-    ) -> Result<StoredKeywordSet, CatalogError> {
+    ) -> Result<StoredKeywordSet, StoreError> {
         let rules = to_json(set.rules())?;
         let now = now_millis();
-        let kind = CatalogKind::KeywordSet;
         self.write(|conn| {
-            let Some(version) = version_of!(conn, keyword_sets, id)? else {
-                return Ok(Err(CatalogError::NotFound {
-                    kind,
-                    id: id.clone(),
-                }));
-            };
-            Ok(update_object!(
-                conn,
-                keyword_sets,
-                KeywordSetRow,
-                kind,
-                id,
-                expected_version.unwrap_or(version),
-                now,
-                (
-                    keyword_sets::name.eq(set.name()),
-                    keyword_sets::description.eq(set.description()),
-                    keyword_sets::rules.eq(&rules),
-                )
-            ))
-        })?
+            update_object::<KeywordSetRow>(conn, id, expected_version, now, |conn| {
+                diesel::update(keyword_sets::table.find(id.as_str()))
+                    .set((
+                        keyword_sets::name.eq(set.name()),
+                        keyword_sets::description.eq(set.description()),
+                        keyword_sets::rules.eq(&rules),
+                    ))
+                    .execute(conn)
+            })
+        })
     }
 
-    /// Deletes a keyword set unless a campaign phase that may still run names it.
-    pub fn delete_keyword_set(&self, id: &StoredId) -> Result<(), CatalogError> {
-        self.write(|conn| {
-            Ok(delete_object!(
-                conn,
-                keyword_sets,
-                CatalogKind::KeywordSet,
-                id
-            ))
-        })?
+    /// Deletes a keyword set unless a campaign phase that may still run names it
+    /// ([`StoreError::InUse`]).
+    pub fn delete_keyword_set(&self, id: &StoredId) -> Result<(), StoreError> {
+        self.write(|conn| delete_object::<KeywordSetRow>(conn, id))
     }
 
     /// The campaign phases that may still run and name the object `id` of `kind`.
@@ -1081,7 +1206,8 @@ impl Store {
             let rows: Vec<(String, i16)> = personas::table
                 .filter(personas::id.eq_any(keys(persona_ids)))
                 .select((personas::id, personas::kind))
-                .load(&mut conn)?;
+                .load(&mut conn)
+                .db()?;
             for (id, kind) in rows {
                 lookup.personas.insert(stored_id(&id)?, kind_of(kind)?);
             }
@@ -1090,7 +1216,8 @@ impl Store {
             let rows: Vec<String> = keyword_sets::table
                 .filter(keyword_sets::id.eq_any(keys(keyword_set_ids)))
                 .select(keyword_sets::id)
-                .load(&mut conn)?;
+                .load(&mut conn)
+                .db()?;
             for id in rows {
                 lookup.keyword_sets.insert(stored_id(&id)?);
             }
@@ -1099,66 +1226,14 @@ impl Store {
             let rows: Vec<String> = proxies::table
                 .filter(proxies::id.eq_any(keys(proxy_ids)))
                 .select(proxies::id)
-                .load(&mut conn)?;
+                .load(&mut conn)
+                .db()?;
             for id in rows {
                 lookup.proxies.insert(stored_id(&id)?);
             }
         }
         Ok(lookup)
     }
-}
-
-/// The store error inside a [`CatalogError`] from a read (which only fails with `NotFound` or
-/// a store error).
-fn store_error(e: CatalogError) -> StoreError {
-    match e {
-        CatalogError::Store(e) => e,
-        other => StoreError::Internal(other.to_string()),
-    }
-}
-
-/// The error for a failed compare-and-set: a conflict naming the version found, or not found
-/// when the object disappeared.
-fn lost(kind: CatalogKind, id: &StoredId, expected: i64, actual: Option<i64>) -> CatalogError {
-    match actual {
-        Some(actual) => CatalogError::Conflict {
-            kind,
-            id: id.clone(),
-            expected,
-            actual,
-        },
-        None => CatalogError::NotFound {
-            kind,
-            id: id.clone(),
-        },
-    }
-}
-
-/// Inside a write transaction: not found, in use, or deleted by `delete`. The outer result is
-/// the store's; the inner one is the caller's answer.
-fn delete_unused(
-    conn: &mut crate::backend::AnyConnection,
-    kind: CatalogKind,
-    id: &StoredId,
-    found: bool,
-    delete: impl FnOnce(&mut crate::backend::AnyConnection) -> QueryResult<usize>,
-) -> Result<(), CatalogError> {
-    if !found {
-        return Err(CatalogError::NotFound {
-            kind,
-            id: id.clone(),
-        });
-    }
-    let uses = find_uses(conn, kind, id)?;
-    if !uses.is_empty() {
-        return Err(CatalogError::InUse {
-            kind,
-            id: id.clone(),
-            uses,
-        });
-    }
-    delete(conn)?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1232,7 +1307,7 @@ mod tests {
                 status: PhaseStatus::Pending,
             })
             .collect();
-        let e = CatalogError::InUse {
+        let e = StoreError::InUse {
             kind: CatalogKind::Persona,
             id: StoredId::parse("per_x").expect("id"),
             uses,

@@ -5,17 +5,18 @@ use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::ops::Range;
 
-use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use dragnet_domain::Phase;
 
-use crate::backend::{self, AnyConnection, NewDomainRow};
+use crate::backend::{self, AnyConnection};
 use crate::campaigns::phase_value;
-use crate::schema::{campaign_phases, dns_results, domains, http_results, pattern_marks};
+use crate::error::DbResultExt as _;
+use crate::rows::{DnsCols, HttpCols, NewDomainRow, PageRow};
+use crate::schema::{campaign_phases, dns_results, domains, pattern_marks};
 use crate::{
-    BackendKind, CampaignId, DnsResult, DnsStatus, DomainFilter, DomainRecord, HttpResult,
-    HttpStatus, InsertReport, KeywordHit, Page, ResolvedDomain, Store, StoreError, from_millis,
-    now_millis, to_i64, to_u64,
+    CampaignId, DnsResult, DnsStatus, DomainFilter, DomainRecord, HttpResult, HttpStatus,
+    InsertReport, KeywordHit, Page, ResolvedDomain, Store, StoreError, from_millis, now_millis,
+    to_i64, to_u64,
 };
 
 /// Names per transaction in [`Store::insert_domains`] on SQLite, where a transaction holds
@@ -63,10 +64,7 @@ impl Store {
     {
         let mut names = names.into_iter();
         let mut report = InsertReport::default();
-        let size = match self.backend() {
-            BackendKind::Sqlite => INSERT_BATCH,
-            BackendKind::Postgres => INSERT_BATCH_POSTGRES,
-        };
+        let size = self.insert_batch();
         let mut batch: Vec<I::Item> = Vec::with_capacity(size);
         loop {
             batch.clear();
@@ -166,7 +164,8 @@ impl Store {
                 campaign_phases::processed_items.eq(campaign_phases::processed_items + inserted),
                 campaign_phases::succeeded_items.eq(campaign_phases::succeeded_items + inserted),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
             Ok(report)
         })
     }
@@ -178,7 +177,8 @@ impl Store {
             .filter(pattern_marks::pattern_key.eq(pattern_key))
             .select(pattern_marks::next_ordinal)
             .first::<i64>(&mut self.conn()?)
-            .optional()?
+            .optional()
+            .db()?
             .map(|v| to_u64(v, "pattern ordinal"))
             .transpose()
     }
@@ -218,9 +218,17 @@ impl Store {
                     pattern_marks::next_ordinal.eq(end_value),
                     pattern_marks::updated_at.eq(now),
                 ))
-                .execute(conn)?;
+                .execute(conn)
+                .db()?;
             Ok(start..end)
         })
+    }
+
+    /// Names per transaction in [`Store::insert_domains`] on this store's backend
+    /// ([`INSERT_BATCH`] or [`INSERT_BATCH_POSTGRES`]): a caller that feeds it from a stream
+    /// hands it batches of this size.
+    pub fn insert_batch(&self) -> usize {
+        self.backend().insert_batch()
     }
 
     /// The ordinal the next imported name would receive: one past the campaign's highest.
@@ -245,7 +253,8 @@ impl Store {
             .filter(domains::ordinal.lt(end))
             .order(domains::ordinal.asc())
             .select((domains::ordinal, domains::name))
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         rows.into_iter()
             .map(|(ordinal, name)| Ok((to_u64(ordinal, "ordinal")?, name)))
             .collect()
@@ -272,7 +281,8 @@ impl Store {
             .filter(dns_results::status.eq(DnsStatus::Resolved.index()))
             .order(domains::ordinal.asc())
             .select((domains::ordinal, domains::name, dns_results::addresses))
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         rows.into_iter()
             .map(|(ordinal, name, addresses)| {
                 Ok(ResolvedDomain {
@@ -290,7 +300,8 @@ impl Store {
             .filter(dns_results::campaign_id.eq(id.0))
             .filter(dns_results::status.eq(status.index()))
             .count()
-            .get_result(&mut self.conn()?)?;
+            .get_result(&mut self.conn()?)
+            .db()?;
         to_u64(n, "count")
     }
 
@@ -310,7 +321,8 @@ impl Store {
                 campaign_phases::succeeded_items.eq(n),
                 campaign_phases::failed_items.eq(0_i64),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
             Ok(())
         })
     }
@@ -320,7 +332,8 @@ impl Store {
         let n: i64 = domains::table
             .filter(domains::campaign_id.eq(id.0))
             .count()
-            .get_result(&mut self.conn()?)?;
+            .get_result(&mut self.conn()?)
+            .db()?;
         to_u64(n, "count")
     }
 
@@ -400,7 +413,8 @@ pub(crate) fn next_ordinal(conn: &mut AnyConnection, id: CampaignId) -> Result<i
     let max: Option<i64> = domains::table
         .filter(domains::campaign_id.eq(id.0))
         .select(diesel::dsl::max(domains::ordinal))
-        .first(conn)?;
+        .first(conn)
+        .db()?;
     Ok(max.map_or(0, |m| m + 1))
 }
 
@@ -416,121 +430,12 @@ fn raise_mark(conn: &mut AnyConnection, key: &str, to: i64, now: i64) -> Result<
         pattern_marks::next_ordinal.eq(to),
         pattern_marks::updated_at.eq(now),
     ))
-    .execute(conn)?;
+    .execute(conn)
+    .db()?;
     Ok(())
 }
 
-diesel::define_sql_function! {
-    /// The 1-based position of `needle` in `haystack`, 0 when absent: SQLite's built-in, and a
-    /// function of the same name created by the PostgreSQL migration. Case-sensitive on both,
-    /// unlike SQLite's `LIKE`.
-    fn instr(
-        haystack: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        needle: diesel::sql_types::Text,
-    ) -> diesel::sql_types::Nullable<diesel::sql_types::Integer>;
-}
-
-/// The `dns_results` columns of a page row, in the order of [`DnsCols`].
-macro_rules! dns_columns {
-    () => {
-        (
-            dns_results::status,
-            dns_results::error_kind,
-            dns_results::addresses,
-            dns_results::attempts,
-            dns_results::checked_at,
-        )
-    };
-}
-
-/// The `http_results` columns of a page row, in the order of [`HttpCols`].
-macro_rules! http_columns {
-    () => {
-        (
-            http_results::status,
-            http_results::error_detail,
-            http_results::status_code,
-            http_results::final_url,
-            http_results::redirect_count,
-            http_results::title,
-            http_results::content_type,
-            http_results::content_length,
-            http_results::content_hash,
-            http_results::keyword_hits,
-            http_results::fetched_at,
-        )
-    };
-}
-
-type DnsCols = (i16, Option<String>, String, i32, i64);
-type HttpCols = (
-    i16,
-    Option<String>,
-    Option<i32>,
-    Option<String>,
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    String,
-    i64,
-);
-/// A row of the joined page query.
-type PageRow = (i64, String, Option<DnsCols>, Option<HttpCols>);
-
-/// The joined page query for backend `$db`: a campaign's domains after ordinal `$after` with
-/// their results, in ordinal order, restricted by `$filter`; boxed, without a LIMIT.
-macro_rules! joined_page_query {
-    ($db:ty, $id:expr, $filter:expr, $after:expr) => {{
-        let filter: &DomainFilter = $filter;
-        let mut query = domains::table
-            .left_join(
-                dns_results::table.on(dns_results::campaign_id
-                    .eq(domains::campaign_id)
-                    .and(dns_results::ordinal.eq(domains::ordinal))),
-            )
-            .left_join(
-                http_results::table.on(http_results::campaign_id
-                    .eq(domains::campaign_id)
-                    .and(http_results::ordinal.eq(domains::ordinal))),
-            )
-            .filter(domains::campaign_id.eq($id))
-            .filter(domains::ordinal.gt($after))
-            .select((
-                domains::ordinal,
-                domains::name,
-                dns_columns!().nullable(),
-                http_columns!().nullable(),
-            ))
-            .order(domains::ordinal.asc())
-            .into_boxed::<$db>();
-        if let Some(status) = filter.dns_status {
-            query = query.filter(dns_results::status.nullable().eq(Some(status.index())));
-        }
-        if let Some(status) = filter.http_status {
-            query = query.filter(http_results::status.nullable().eq(Some(status.index())));
-        }
-        if let Some(keyword) = &filter.keyword {
-            let quoted = serde_json::Value::String(keyword.clone()).to_string();
-            let hits = http_results::keyword_hits.nullable();
-            query = query.filter(
-                instr(hits, format!("\"pattern\":{quoted}")).gt(0).or(instr(
-                    hits,
-                    format!("\"category\":{quoted}"),
-                )
-                .gt(0)),
-            );
-        }
-        query
-    }};
-}
-
 /// One page of a campaign's domains with their results (see [`Store::list_domains`]).
-///
-/// The queries run on the backend's own connection rather than through `AnyConnection`:
-/// diesel's `MultiConnection` renders a query's SQL text again at every execution, even when
-/// its prepared statement is cached (a fifth of a page's store time).
 fn page(
     conn: &mut AnyConnection,
     id: CampaignId,
@@ -541,154 +446,17 @@ fn page(
     // Ordinals are never negative (a CHECK constraint), so -1 stands for "from the start" and
     // one statement serves both.
     let after = after.map_or(Ok(-1), |a| to_i64(a, "ordinal"))?;
-    let unfiltered =
-        filter.dns_status.is_none() && filter.http_status.is_none() && filter.keyword.is_none();
-    match conn {
-        AnyConnection::Sqlite(c) if unfiltered => sqlite_page(c, id, after, limit),
-        // SQLite re-prepares a statement whose LIMIT is a bound parameter at every execution
-        // (its planner looks at the bound value, so binding one expires the statement): that
-        // was half of a 100-row page's time. Its page queries get no LIMIT; SQLite produces
-        // the rows lazily in primary-key order, so reading `limit` of them and resetting the
-        // statement does the same work.
-        AnyConnection::Sqlite(c) => decode_page(
-            joined_page_query!(diesel::sqlite::Sqlite, id.0, filter, after)
-                .load_iter::<PageRow, DefaultLoadingMode>(c)?,
-            limit,
-        ),
-        // A bound LIMIT makes PostgreSQL plan the statement again at every execution: its
-        // generic plan, costed for an unknown LIMIT (a tenth of the rows), never looks as
-        // cheap as a custom one, so it is never chosen. Planning the three-table join was
-        // half of PostgreSQL's time per page. A written LIMIT lets it keep one plan; to keep
-        // the prepared statements few, the LIMIT is the smallest of a few sizes that holds
-        // `limit` (exactly 100 and 1,000 for the API's default page and the export) and the
-        // extra rows are not read.
-        AnyConnection::Postgresql(c) => decode_page(
-            WrittenLimit {
-                query: joined_page_query!(diesel::pg::Pg, id.0, filter, after),
-                limit: PG_PAGE_LIMITS
-                    .into_iter()
-                    .find(|&l| l >= limit)
-                    .unwrap_or(MAX_DOMAIN_PAGE),
-            }
-            .load_iter::<PageRow, DefaultLoadingMode>(c)?,
-            limit,
-        ),
-    }
+    backend::domain_page(conn, id.0, filter, after, limit, decode_row)
 }
 
-/// The LIMITs written into the PostgreSQL page query (see `page`); the last is
-/// [`MAX_DOMAIN_PAGE`].
-const PG_PAGE_LIMITS: [usize; 7] = [10, 25, 50, 100, 250, 500, MAX_DOMAIN_PAGE];
-
-/// `query LIMIT n` with `n` written into the SQL text instead of bound (see `page`). Its
-/// prepared statement is cached by that text.
-struct WrittenLimit<Q> {
-    query: Q,
-    limit: usize,
-}
-
-impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for WrittenLimit<Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<Q> diesel::query_builder::QueryId for WrittenLimit<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>>
-    diesel::query_builder::QueryFragment<diesel::pg::Pg> for WrittenLimit<Q>
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        self.query.walk_ast(out.reborrow())?;
-        out.push_sql(" LIMIT ");
-        out.push_sql(&self.limit.to_string());
-        Ok(())
-    }
-}
-
-impl<Q, C> RunQueryDsl<C> for WrittenLimit<Q> {}
-
-fn decode_page(
-    rows: impl Iterator<Item = QueryResult<PageRow>>,
-    limit: usize,
-) -> Result<Vec<DomainRecord>, StoreError> {
-    let mut out = Vec::with_capacity(limit);
-    for row in rows.take(limit) {
-        let (ordinal, name, dns, http) = row?;
-        let ordinal = to_u64(ordinal, "ordinal")?;
-        out.push(DomainRecord {
-            ordinal,
-            name,
-            dns: dns.map(|d| decode_dns(ordinal, d)).transpose()?,
-            http: http.map(|h| decode_http(ordinal, h)).transpose()?,
-        });
-    }
-    Ok(out)
-}
-
-/// An unfiltered page on SQLite, in three statements: the page's names, then the DNS and HTTP
-/// results in the page's ordinal range, merged by ordinal. Two range reads on the results'
-/// primary keys cost less than two lookups per domain and a row of 18 mostly NULL columns
-/// (a third of a page's store time when no results exist yet), and a statement costs no
-/// round trip on SQLite. The statements are static, so their prepared statements are cached
-/// by type. Not one snapshot: a result written between the statements may appear, as in a
-/// page read a moment later.
-fn sqlite_page(
-    conn: &mut diesel::SqliteConnection,
-    id: CampaignId,
-    after: i64,
-    limit: usize,
-) -> Result<Vec<DomainRecord>, StoreError> {
-    // No LIMIT: see `page`.
-    let names = domains::table
-        .filter(domains::campaign_id.eq(id.0))
-        .filter(domains::ordinal.gt(after))
-        .order(domains::ordinal.asc())
-        .select((domains::ordinal, domains::name))
-        .load_iter::<(i64, String), DefaultLoadingMode>(conn)?
-        .take(limit)
-        .collect::<Result<Vec<_>, _>>()?;
-    let (Some(&(first, _)), Some(&(last, _))) = (names.first(), names.last()) else {
-        return Ok(Vec::new());
-    };
-    let dns: Vec<(i64, DnsCols)> = dns_results::table
-        .filter(dns_results::campaign_id.eq(id.0))
-        .filter(dns_results::ordinal.between(first, last))
-        .order(dns_results::ordinal.asc())
-        .select((dns_results::ordinal, dns_columns!()))
-        .load(conn)?;
-    let http: Vec<(i64, HttpCols)> = http_results::table
-        .filter(http_results::campaign_id.eq(id.0))
-        .filter(http_results::ordinal.between(first, last))
-        .order(http_results::ordinal.asc())
-        .select((http_results::ordinal, http_columns!()))
-        .load(conn)?;
-    let mut dns = dns.into_iter().peekable();
-    let mut http = http.into_iter().peekable();
-    let mut out = Vec::with_capacity(names.len());
-    for (ordinal, name) in names {
-        // Skip results of ordinals without a domain (Dragnet writes none).
-        while dns.next_if(|(o, _)| *o < ordinal).is_some() {}
-        while http.next_if(|(o, _)| *o < ordinal).is_some() {}
-        let ordinal_u = to_u64(ordinal, "ordinal")?;
-        out.push(DomainRecord {
-            ordinal: ordinal_u,
-            name,
-            dns: dns
-                .next_if(|(o, _)| *o == ordinal)
-                .map(|(_, d)| decode_dns(ordinal_u, d))
-                .transpose()?,
-            http: http
-                .next_if(|(o, _)| *o == ordinal)
-                .map(|(_, h)| decode_http(ordinal_u, h))
-                .transpose()?,
-        });
-    }
-    Ok(out)
+fn decode_row((ordinal, name, dns, http): PageRow) -> Result<DomainRecord, StoreError> {
+    let ordinal = to_u64(ordinal, "ordinal")?;
+    Ok(DomainRecord {
+        ordinal,
+        name,
+        dns: dns.map(|d| decode_dns(ordinal, d)).transpose()?,
+        http: http.map(|h| decode_http(ordinal, h)).transpose()?,
+    })
 }
 
 /// Addresses are stored as one comma-separated text column, identical on both backends.

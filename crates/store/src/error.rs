@@ -1,14 +1,26 @@
-//! The store's one error type.
+//! The store's one error type, [`StoreError`], and the opaque [`DatabaseError`] it carries
+//! for database failures the store does not name itself.
+//!
+//! diesel's and r2d2's error types never appear in the store's public API (no variant holds
+//! one, no public `From` converts one): inside the store a query's error becomes a
+//! `StoreError` at the `?` through [`DbResultExt::db`], so that callers depend on Dragnet's
+//! types only and a diesel upgrade changes nothing for them.
 
+use std::fmt;
 use std::path::PathBuf;
 
+use dragnet_domain::catalog::PersonaKind;
+use dragnet_domain::config::StoredId;
 use dragnet_domain::{Phase, TransitionError};
 
+use crate::catalog::{CatalogKind, CatalogUse};
 use crate::types::CampaignId;
 
 /// Everything that can go wrong in the store. Each variant names the problem in words a user
-/// or operator can act on; none of them is ever a panic.
+/// or operator can act on; none of them is ever a panic. New variants may be added, so
+/// matches need a catch-all arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// The database URL could not be understood. The URL is shown with any password removed.
     #[error("malformed database URL `{url}`: {reason}")]
@@ -70,6 +82,50 @@ pub enum StoreError {
         /// The version found.
         actual: i64,
     },
+    /// No catalog object of that kind has that id.
+    #[error("{kind} `{id}` not found")]
+    CatalogNotFound {
+        /// The kind looked for.
+        kind: CatalogKind,
+        /// The id.
+        id: StoredId,
+    },
+    /// The catalog object changed since the caller read it (compare-and-set failed).
+    #[error("{kind} `{id}` was changed concurrently (expected version {expected}, found {actual})")]
+    CatalogConflict {
+        /// The kind.
+        kind: CatalogKind,
+        /// The id.
+        id: StoredId,
+        /// The version the caller expected.
+        expected: i64,
+        /// The version found.
+        actual: i64,
+    },
+    /// An update would change a persona's kind, which configurations naming it rely on.
+    #[error(
+        "persona `{id}` is a {stored} persona and cannot become a {requested} one; create a new \
+         persona instead"
+    )]
+    KindChange {
+        /// The persona.
+        id: StoredId,
+        /// Its stored kind.
+        stored: PersonaKind,
+        /// The kind the update asked for.
+        requested: PersonaKind,
+    },
+    /// The catalog object is named by campaign phases that may still run, so it cannot be
+    /// deleted.
+    #[error("{kind} `{id}` is used by {}", crate::catalog::describe_uses(.uses))]
+    InUse {
+        /// The kind.
+        kind: CatalogKind,
+        /// The id.
+        id: StoredId,
+        /// The phases that name it.
+        uses: Vec<CatalogUse>,
+    },
     /// The domain crate's transition rules refused the action.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -126,12 +182,106 @@ pub enum StoreError {
     /// No pooled connection became available in time.
     #[error("no database connection available: {0}")]
     Pool(String),
-    /// A blocking task running store work panicked or was cancelled.
+    /// A blocking task running store work panicked or was cancelled (see [`Store::run`]),
+    /// or the store failed in a way that is a bug.
+    ///
+    /// [`Store::run`]: crate::Store::run
     #[error("internal error: {0}")]
     Internal(String),
-    /// Any other database error.
+    /// Any other database error: a failed query or statement the store has no more specific
+    /// variant for. [`DatabaseError::kind`] tells the few cases a caller may act on.
     #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
+    Database(DatabaseError),
+}
+
+/// A database error, opaque: its message (`Display`), its [`DatabaseErrorKind`], and the
+/// driver's error as its [`source`](std::error::Error::source).
+pub struct DatabaseError {
+    kind: DatabaseErrorKind,
+    source: diesel::result::Error,
+}
+
+/// What kind of database error a [`DatabaseError`] is, for the cases a caller may act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DatabaseErrorKind {
+    /// A unique constraint (or primary key) refused the row.
+    UniqueViolation,
+    /// A foreign key constraint refused the row.
+    ForeignKeyViolation,
+    /// A query that expects one row found none.
+    NotFound,
+    /// The connection to the database is gone (see [`StoreError::is_unavailable`]).
+    ConnectionLost,
+    /// Anything else.
+    Other,
+}
+
+impl DatabaseError {
+    /// What kind of error it is.
+    pub fn kind(&self) -> DatabaseErrorKind {
+        self.kind
+    }
+
+    fn new(source: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Db, Error};
+        let kind = match &source {
+            e if is_connection_lost(e) => DatabaseErrorKind::ConnectionLost,
+            Error::NotFound => DatabaseErrorKind::NotFound,
+            Error::DatabaseError(Db::UniqueViolation, _) => DatabaseErrorKind::UniqueViolation,
+            Error::DatabaseError(Db::ForeignKeyViolation, _) => {
+                DatabaseErrorKind::ForeignKeyViolation
+            }
+            _ => DatabaseErrorKind::Other,
+        };
+        Self { kind, source }
+    }
+}
+
+impl fmt::Debug for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseError")
+            .field("kind", &self.kind)
+            .field("message", &self.source.to_string())
+            .finish()
+    }
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.source.fmt(f)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Converts a diesel result into the store's at a `?` (`query.execute(conn).db()?`), in
+/// place of a public `From<diesel::result::Error> for StoreError`.
+pub(crate) trait DbResultExt<T> {
+    /// The result with a diesel error turned into [`StoreError::Database`].
+    fn db(self) -> Result<T, StoreError>;
+}
+
+impl<T> DbResultExt<T> for Result<T, diesel::result::Error> {
+    fn db(self) -> Result<T, StoreError> {
+        self.map_err(StoreError::db)
+    }
+}
+
+impl StoreError {
+    /// A diesel error as a store error.
+    pub(crate) fn db(e: diesel::result::Error) -> StoreError {
+        StoreError::Database(DatabaseError::new(e))
+    }
+
+    /// A pool error as a store error.
+    pub(crate) fn pool(e: r2d2::Error) -> StoreError {
+        StoreError::Pool(e.to_string())
+    }
 }
 
 impl StoreError {
@@ -144,7 +294,7 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Connect { .. } | StoreError::Pool(_) => true,
-            StoreError::Database(e) => is_connection_lost(e),
+            StoreError::Database(e) => e.kind == DatabaseErrorKind::ConnectionLost,
             _ => false,
         }
     }
@@ -161,11 +311,5 @@ pub(crate) fn is_connection_lost(e: &diesel::result::Error) -> bool {
         | Error::BrokenTransactionManager => true,
         Error::RollbackErrorOnCommit { commit_error, .. } => is_connection_lost(commit_error),
         _ => false,
-    }
-}
-
-impl From<r2d2::Error> for StoreError {
-    fn from(e: r2d2::Error) -> Self {
-        StoreError::Pool(e.to_string())
     }
 }

@@ -7,8 +7,10 @@ use std::time::Duration;
 use diesel::prelude::*;
 use dragnet_domain::Phase;
 
-use crate::backend::{self, NewChunkRow};
+use crate::backend;
 use crate::campaigns::phase_value;
+use crate::error::DbResultExt as _;
+use crate::rows::NewChunkRow;
 use crate::schema::chunk_leases;
 use crate::{CampaignId, Chunk, Store, StoreError, from_millis, now_millis, to_i64, to_u64};
 
@@ -49,18 +51,21 @@ impl Store {
                 .select((chunk_leases::chunk_start, chunk_leases::chunk_end))
                 .order(chunk_leases::chunk_start.asc())
                 .first(conn)
-                .optional()?;
+                .optional()
+                .db()?;
             if let Some((start, end)) = existing {
                 let count: i64 = chunk_leases::table
                     .filter(chunk_leases::campaign_id.eq(id.0))
                     .filter(chunk_leases::phase.eq(phase_v))
                     .count()
-                    .get_result(conn)?;
+                    .get_result(conn)
+                    .db()?;
                 let last_end: Option<i64> = chunk_leases::table
                     .filter(chunk_leases::campaign_id.eq(id.0))
                     .filter(chunk_leases::phase.eq(phase_v))
                     .select(diesel::dsl::max(chunk_leases::chunk_end))
-                    .first(conn)?;
+                    .first(conn)
+                    .db()?;
                 if start != first
                     || end != first.saturating_add(size).min(last)
                     || last_end != Some(last)
@@ -115,7 +120,8 @@ impl Store {
                 diesel::dsl::min(chunk_leases::chunk_start),
                 diesel::dsl::max(chunk_leases::chunk_end),
             ))
-            .first(&mut self.conn()?)?;
+            .first(&mut self.conn()?)
+            .db()?;
         match (first, last) {
             (Some(first), Some(last)) => {
                 Ok(Some(to_u64(first, "ordinal")?..to_u64(last, "ordinal")?))
@@ -138,7 +144,8 @@ impl Store {
                 chunk_leases::owner.eq(None::<String>),
                 chunk_leases::expires_at.eq(None::<i64>),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
             Ok(n as u64)
         })
     }
@@ -204,7 +211,7 @@ impl Store {
     pub fn reclaim_expired(&self) -> Result<u64, StoreError> {
         let now = now_millis();
         let n = self.write(|conn| {
-            Ok(diesel::update(
+            diesel::update(
                 chunk_leases::table
                     .filter(chunk_leases::done.eq(false))
                     .filter(chunk_leases::expires_at.le(now)),
@@ -213,7 +220,8 @@ impl Store {
                 chunk_leases::owner.eq(None::<String>),
                 chunk_leases::expires_at.eq(None::<i64>),
             ))
-            .execute(conn)?)
+            .execute(conn)
+            .db()
         })?;
         Ok(n as u64)
     }
@@ -224,7 +232,8 @@ impl Store {
             .filter(chunk_leases::campaign_id.eq(id.0))
             .filter(chunk_leases::phase.eq(phase_value(phase)))
             .select(chunk_leases::done)
-            .load(&mut self.conn()?)?;
+            .load(&mut self.conn()?)
+            .db()?;
         let done = rows.iter().filter(|d| **d).count() as u64;
         Ok((done, rows.len() as u64))
     }
@@ -236,7 +245,7 @@ impl Store {
     {
         let start = to_i64(chunk.start, "chunk start")?;
         let n = self.write(|conn| {
-            Ok(diesel::update(
+            diesel::update(
                 chunk_leases::table
                     .filter(chunk_leases::campaign_id.eq(chunk.campaign.0))
                     .filter(chunk_leases::phase.eq(phase_value(chunk.phase)))
@@ -245,7 +254,8 @@ impl Store {
                     .filter(chunk_leases::done.eq(false)),
             )
             .set(changes)
-            .execute(conn)?)
+            .execute(conn)
+            .db()
         })?;
         if n == 1 {
             Ok(())

@@ -11,10 +11,20 @@
 //! `./dragnet.db`), applies the embedded migrations unless told not to, and returns a
 //! [`Store`]: a cheap-to-clone handle on a connection pool.
 //!
-//! The API is **synchronous**: diesel blocks. Async callers (the engine, the API) must run
-//! store calls on a bounded blocking pool (`tokio::task::spawn_blocking` behind a semaphore),
-//! never on executor threads. A call holds one pooled connection for its duration; iterators
-//! such as [`Store::export_domains`] take a connection per page only.
+//! The API is **synchronous**: diesel blocks. Async callers (the engine, the API, the
+//! binary) call it through [`Store::run`] — `store.run(move |s| s.get_campaign(id)).await?`
+//! — which runs the work on tokio's blocking pool, at most as many calls at once as the
+//! store has connections, and turns a panicked or cancelled task into
+//! [`StoreError::Internal`]; [`Store::open_async`] opens a store the same way. A call holds
+//! one pooled connection for its duration; iterators such as [`Store::export_domains`] take
+//! a connection per page only.
+//!
+//! # Errors
+//!
+//! Every call returns [`StoreError`] (`#[non_exhaustive]`): typed variants for what callers
+//! act on (a campaign or catalog object not found, a version conflict, an object in use, a
+//! refused transition, an unavailable database), and an opaque [`DatabaseError`] for the
+//! rest. diesel's types are not part of this API.
 //!
 //! # Decisions
 //!
@@ -29,19 +39,21 @@
 //! - Timestamps are UTC, stored as unix milliseconds on both backends.
 //! - The catalog (personas, proxies, keyword sets) takes validated domain objects, assigns
 //!   their ids (`per_…`, `prx_…`, `kws_…`) and refuses to delete what a campaign phase that
-//!   may still run names ([`CatalogError`]).
+//!   may still run names ([`StoreError::InUse`]).
 //! - API tokens are stored as their public id and the SHA-256 of their secret; the audit
 //!   log is append-only ([`TokenRole`], [`AuditEntry`]).
 //! - See `docs/storage.md` for the schema.
 
 mod auth;
 mod backend;
+mod blocking;
 mod campaigns;
 mod catalog;
 mod domains;
 mod error;
 mod leases;
 mod results;
+mod rows;
 mod schema;
 pub mod types;
 
@@ -56,16 +68,17 @@ pub use auth::{
 pub use backend::BackendKind;
 pub use campaigns::{DELETE_CHUNK, MAX_CAMPAIGN_PAGE};
 pub use catalog::{
-    CatalogCursor, CatalogError, CatalogKind, CatalogLookup, CatalogUse, ID_RANDOM_CHARS,
-    MAX_CATALOG_PAGE, StoredKeywordSet, StoredPersona, StoredProxy,
+    CatalogCursor, CatalogKind, CatalogLookup, CatalogUse, ID_RANDOM_CHARS, MAX_CATALOG_PAGE,
+    StoredKeywordSet, StoredPersona, StoredProxy,
 };
 pub use domains::{
     DomainExport, EXPORT_PAGE, GeneratedChunk, INSERT_BATCH, INSERT_BATCH_POSTGRES, MAX_DOMAIN_PAGE,
 };
-pub use error::StoreError;
+pub use error::{DatabaseError, DatabaseErrorKind, StoreError};
 pub use types::*;
 
 use backend::{AnyConnection, Manager, Target};
+use error::DbResultExt as _;
 
 /// How to open a store.
 #[derive(Debug, Clone)]
@@ -102,6 +115,8 @@ pub struct Store {
 struct Inner {
     pool: r2d2::Pool<Manager>,
     kind: BackendKind,
+    /// Bounds the calls [`Store::run`] runs at once (one per pooled connection).
+    gate: blocking::Gate,
 }
 
 impl std::fmt::Debug for Store {
@@ -118,7 +133,9 @@ impl Store {
     /// Checks that the database answers (for readiness probes).
     pub fn ping(&self) -> Result<(), StoreError> {
         use diesel::RunQueryDsl as _;
-        diesel::sql_query("SELECT 1").execute(&mut self.conn()?)?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut self.conn()?)
+            .db()?;
         Ok(())
     }
 
@@ -146,8 +163,9 @@ impl Store {
             backend::pending_migrations(&mut conn)?;
         }
         drop(conn);
+        let max_connections = options.max_connections.max(1);
         let pool = r2d2::Pool::builder()
-            .max_size(options.max_connections.max(1))
+            .max_size(max_connections)
             .min_idle(Some(0))
             .connection_timeout(options.connection_timeout)
             // `backend::checkout` checks connections only after they idled for a while.
@@ -157,7 +175,11 @@ impl Store {
                 busy_timeout: options.busy_timeout,
             });
         Ok(Store {
-            inner: Arc::new(Inner { pool, kind }),
+            inner: Arc::new(Inner {
+                pool,
+                kind,
+                gate: blocking::Gate::new(max_connections),
+            }),
         })
     }
 
@@ -180,9 +202,8 @@ impl Store {
         backend::checkout(&self.inner.pool)
     }
 
-    /// The most connections the pool opens ([`StoreOptions::max_connections`]). Async callers
-    /// bound the store calls they run at once by it, so that callers beyond it wait without
-    /// holding a blocking thread.
+    /// The most connections the pool opens ([`StoreOptions::max_connections`]), which is also
+    /// how many [`Store::run`] calls run at once.
     pub fn max_connections(&self) -> u32 {
         self.inner.pool.max_size()
     }

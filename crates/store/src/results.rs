@@ -4,9 +4,11 @@
 use diesel::prelude::*;
 use dragnet_domain::Phase;
 
-use crate::backend::{self, AnyConnection, NewDnsRow, NewHttpRow};
+use crate::backend::{self, AnyConnection};
 use crate::campaigns::phase_value;
 use crate::domains::{encode_addresses, next_ordinal};
+use crate::error::DbResultExt as _;
+use crate::rows::{NewDnsRow, NewHttpRow};
 use crate::schema::{campaign_phases, campaigns, http_results};
 use crate::{
     CampaignId, DnsResult, DnsStatus, HttpStatus, NewHttpResult, Store, StoreError, WriteReport,
@@ -131,7 +133,8 @@ impl Store {
             .filter(http_results::ordinal.eq(ordinal))
             .select(http_results::snapshot)
             .first::<Option<Vec<u8>>>(&mut self.conn()?)
-            .optional()?
+            .optional()
+            .db()?
             .flatten())
     }
 }
@@ -149,7 +152,8 @@ fn check_batch(
         .filter(campaigns::deleted_at.is_null())
         .select(campaigns::id)
         .first::<i64>(conn)
-        .optional()?;
+        .optional()
+        .db()?;
     live.ok_or(StoreError::CampaignNotFound(id))?;
     if let Some(highest) = highest {
         let next = next_ordinal(conn, id)?;
@@ -183,12 +187,14 @@ fn count(
                 campaign_phases::failed_items
                     .eq(campaign_phases::failed_items + (inserted - succeeded)),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
     }
     if let Some(checkpoint) = checkpoint {
         diesel::update(target)
             .set(campaign_phases::checkpoint.eq(checkpoint))
-            .execute(conn)?;
+            .execute(conn)
+            .db()?;
     }
     Ok(())
 }

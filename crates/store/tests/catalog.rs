@@ -172,7 +172,7 @@ both!(personas_create_get_list_update_delete, |_db, store| {
     assert!(
         matches!(
             err,
-            CatalogError::Conflict {
+            StoreError::CatalogConflict {
                 expected: 0,
                 actual: 1,
                 kind: CatalogKind::Persona,
@@ -192,7 +192,7 @@ both!(personas_create_get_list_update_delete, |_db, store| {
     assert!(
         matches!(
             err,
-            CatalogError::KindChange {
+            StoreError::KindChange {
                 stored: PersonaKind::Dns,
                 requested: PersonaKind::Http,
                 ..
@@ -214,7 +214,7 @@ both!(personas_create_get_list_update_delete, |_db, store| {
         assert!(
             matches!(
                 err,
-                CatalogError::NotFound {
+                StoreError::CatalogNotFound {
                     kind: CatalogKind::Persona,
                     ..
                 }
@@ -227,7 +227,7 @@ both!(personas_create_get_list_update_delete, |_db, store| {
     store.delete_persona(&dns.id).expect("delete");
     assert!(matches!(
         store.read_persona(&dns.id),
-        Err(CatalogError::NotFound { .. })
+        Err(StoreError::CatalogNotFound { .. })
     ));
     assert_eq!(
         store
@@ -343,7 +343,7 @@ both!(proxies_keep_their_password, |_db, store| {
     assert!(updated.proxy.accept_invalid_certificates());
     assert!(matches!(
         store.update_proxy(&created.id, &https, Some(0)),
-        Err(CatalogError::Conflict { .. })
+        Err(StoreError::CatalogConflict { .. })
     ));
 
     let second = store.create_proxy(&proxy("second", None)).expect("create");
@@ -356,7 +356,7 @@ both!(proxies_keep_their_password, |_db, store| {
     store.delete_proxy(&created.id).expect("delete");
     assert!(matches!(
         store.delete_proxy(&created.id),
-        Err(CatalogError::NotFound {
+        Err(StoreError::CatalogNotFound {
             kind: CatalogKind::Proxy,
             ..
         })
@@ -437,7 +437,7 @@ both!(
 
         let err = store.delete_persona(&persona.id).expect_err("in use");
         match &err {
-            CatalogError::InUse { kind, uses, .. } => {
+            StoreError::InUse { kind, uses, .. } => {
                 assert_eq!(*kind, CatalogKind::Persona);
                 assert_eq!(
                     uses,
@@ -460,7 +460,7 @@ both!(
             store.delete_proxy(&prx.id),
         ] {
             match result {
-                Err(CatalogError::InUse { uses, .. }) => {
+                Err(StoreError::InUse { uses, .. }) => {
                     assert_eq!(uses.len(), 1);
                     assert_eq!(uses[0].phase, Phase::HttpKeywordValidation);
                 }
@@ -497,7 +497,7 @@ both!(
             .expect("start");
         assert!(matches!(
             store.delete_persona(&persona.id),
-            Err(CatalogError::InUse { .. })
+            Err(StoreError::InUse { .. })
         ));
         store
             .apply_action(campaign.id, &Change::new(Action::Complete))
@@ -506,7 +506,7 @@ both!(
         // The HTTP phase is still pending: its keyword set and proxy stay.
         assert!(matches!(
             store.delete_keyword_set(&set.id),
-            Err(CatalogError::InUse { .. })
+            Err(StoreError::InUse { .. })
         ));
         // Removing the configuration releases them.
         store
@@ -538,7 +538,7 @@ both!(hand_edited_rows_are_reported_as_corrupt, |db, store| {
         persona.id
     ));
     match store.read_persona(&persona.id) {
-        Err(CatalogError::Store(StoreError::Corrupt(message))) => {
+        Err(StoreError::Corrupt(message)) => {
             assert!(message.contains(persona.id.as_str()), "{message}");
         }
         other => panic!("expected a corrupt row, got {other:?}"),

@@ -64,8 +64,7 @@ pub async fn run_phase(engine: &Engine, id: CampaignId, phase: Phase) -> Result<
     engine.apply(id, Change::new(Action::Start)).await?;
     loop {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let store = engine.store().clone();
-        let campaign = tokio::task::spawn_blocking(move || store.get_campaign(id)).await??;
+        let campaign = engine.store().run(move |s| s.get_campaign(id)).await?;
         let record = campaign
             .phase(phase)
             .ok_or_else(|| format!("campaign has no {phase} row"))?;

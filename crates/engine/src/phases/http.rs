@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::{chunk_range, config, snapshot};
-use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
+use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan};
 use dragnet_dns::TokenBucket;
 use dragnet_probe::guard::AddressGuard;
 use dragnet_probe::matcher::KeywordMatcher;
@@ -52,7 +52,9 @@ pub(super) async fn prepare(
         Ok(0..s.next_ordinal(id)?)
     })
     .await?;
-    let total = blocking(store, move |s| s.count_dns_status(id, DnsStatus::Resolved)).await?;
+    let total = store
+        .run(move |s| s.count_dns_status(id, DnsStatus::Resolved))
+        .await?;
     let rate = config
         .rate_limit_per_second()
         .and_then(NonZeroU32::new)
@@ -103,7 +105,8 @@ impl Resolved {
                     })?
                     .clone();
                 let shown = id.to_string();
-                blocking(store, move |s| s.get_http_persona(&id))
+                store
+                    .run(move |s| s.get_http_persona(&id))
                     .await?
                     .ok_or_else(|| {
                         PhaseError::Configuration(format!(
@@ -115,7 +118,8 @@ impl Resolved {
         let mut rules = config.keyword_rules().to_vec();
         for (i, set_id) in config.keyword_set_ids().iter().enumerate() {
             let id = set_id.clone();
-            let set = blocking(store, move |s| s.get_keyword_set(&id))
+            let set = store
+                .run(move |s| s.get_keyword_set(&id))
                 .await?
                 .ok_or_else(|| {
                     PhaseError::Configuration(format!(
@@ -145,7 +149,7 @@ async fn load_proxies(
         return Ok(None);
     }
     let wanted = ids.clone();
-    let stored = blocking(store, move |s| s.get_proxies(&wanted)).await?;
+    let stored = store.run(move |s| s.get_proxies(&wanted)).await?;
     if let Some(missing) = ids.iter().find(|id| !stored.iter().any(|p| &p.id == *id)) {
         return Err(PhaseError::Configuration(format!(
             "httpKeywordValidation.proxyIds: no proxy `{missing}` (deleted?)"
@@ -221,7 +225,10 @@ impl ChunkProcessor for HttpValidation {
         Box::pin(async move {
             let id = chunk.campaign;
             let range = chunk.start..chunk.end;
-            let domains = blocking(&self.store, move |s| s.resolved_domains_in(id, range)).await?;
+            let domains = self
+                .store
+                .run(move |s| s.resolved_domains_in(id, range))
+                .await?;
             if domains.is_empty() {
                 return Ok(());
             }
@@ -245,7 +252,9 @@ impl ChunkProcessor for HttpValidation {
                 }
             }
             rows.sort_unstable_by_key(|r| r.result.ordinal);
-            blocking(&self.store, move |s| s.write_http_results(id, &rows, None)).await?;
+            self.store
+                .run(move |s| s.write_http_results(id, &rows, None))
+                .await?;
             Ok(())
         })
     }

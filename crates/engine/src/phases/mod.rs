@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan, blocking};
+use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan};
 use dragnet_dns::TokenBucket;
 use dragnet_dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, Strategy};
 
@@ -67,11 +67,13 @@ pub(crate) async fn chunk_range(
     phase: Phase,
     fresh: impl FnOnce(&Store) -> Result<Range<u64>, dragnet_store::StoreError> + Send + 'static,
 ) -> Result<Range<u64>, PhaseError> {
-    blocking(store, move |s| match s.chunk_plan(id, phase)? {
-        Some(range) => Ok(range),
-        None => fresh(s),
-    })
-    .await
+    let range = store
+        .run(move |s| match s.chunk_plan(id, phase)? {
+            Some(range) => Ok(range),
+            None => fresh(s),
+        })
+        .await?;
+    Ok(range)
 }
 
 async fn prepare_generation(
@@ -82,7 +84,7 @@ async fn prepare_generation(
     let id = campaign.id;
     let Some(config) = config::<DomainGenerationConfig>(campaign, Phase::DomainGeneration)? else {
         // Domains were imported as a list: the phase completes by counting them.
-        let count = blocking(store, move |s| s.count_domains(id)).await?;
+        let count = store.run(move |s| s.count_domains(id)).await?;
         return Ok(PhasePlan {
             total_items: count,
             ordinals: 0..0,
@@ -152,18 +154,19 @@ impl ChunkProcessor for Generation {
             let key = self.pattern_key.clone();
             let id = chunk.campaign;
             let ordinals = chunk.start..chunk.end;
-            blocking(&self.store, move |s| {
-                s.insert_generated_chunk(
-                    id,
-                    &GeneratedChunk {
-                        ordinals,
-                        pattern_key: &key,
-                        pattern_end,
-                    },
-                    names,
-                )
-            })
-            .await?;
+            self.store
+                .run(move |s| {
+                    s.insert_generated_chunk(
+                        id,
+                        &GeneratedChunk {
+                            ordinals,
+                            pattern_key: &key,
+                            pattern_end,
+                        },
+                        names,
+                    )
+                })
+                .await?;
             Ok(())
         })
     }
@@ -187,7 +190,8 @@ async fn prepare_dns(
                 )
             })?;
             let shown = persona.to_string();
-            inline = blocking(store, move |s| s.get_dns_persona(&persona))
+            inline = store
+                .run(move |s| s.get_dns_persona(&persona))
                 .await?
                 .ok_or_else(|| {
                     PhaseError::Configuration(format!(
@@ -202,7 +206,7 @@ async fn prepare_dns(
         Ok(0..s.next_ordinal(id)?)
     })
     .await?;
-    let total = blocking(store, move |s| s.count_domains(id)).await?;
+    let total = store.run(move |s| s.count_domains(id)).await?;
     // A rate-limited phase gets chunks of about five seconds' work, so that its progress
     // counters (which move chunk by chunk) stay live and a chunk never outlasts its lease.
     let chunk_size = match config.rate_limit_per_second() {
@@ -367,7 +371,10 @@ impl ChunkProcessor for DnsValidation {
         Box::pin(async move {
             let id = chunk.campaign;
             let range = chunk.start..chunk.end;
-            let names = blocking(&self.store, move |s| s.domain_names_in(id, range)).await?;
+            let names = self
+                .store
+                .run(move |s| s.domain_names_in(id, range))
+                .await?;
             if names.is_empty() {
                 return Ok(());
             }
@@ -419,7 +426,9 @@ impl ChunkProcessor for DnsValidation {
                     checked_at,
                 })
                 .collect();
-            blocking(&self.store, move |s| s.write_dns_results(id, &rows, None)).await?;
+            self.store
+                .run(move |s| s.write_dns_results(id, &rows, None))
+                .await?;
             Ok(())
         })
     }
