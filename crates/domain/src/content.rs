@@ -242,6 +242,30 @@ impl PageLanguage {
     }
 }
 
+/// Content signals of a page: what the relevance score and an analyst read about its size,
+/// links and keywords.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ContentSignals {
+    /// Characters of visible text (whitespace collapsed).
+    pub visible_chars: u64,
+    /// Words of visible text.
+    pub words: u64,
+    /// Anchors into the site.
+    pub internal_links: u32,
+    /// Anchors to other hosts.
+    pub external_links: u32,
+    /// Whether a contact, about or imprint link (or a `mailto:`) exists.
+    pub has_contact_link: bool,
+    /// Keyword hits per 1000 words of visible text.
+    pub keyword_density: f64,
+    /// Share of keyword rules with at least one hit, `0..=1`.
+    pub keyword_coverage: f64,
+    /// Whether a keyword matched in the title.
+    pub title_hit: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,10 +27,13 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::DbResultExt as _;
 use crate::rows::{
-    CampaignRow, DnsCols, HttpCols, NewCampaignRow, NewChunkRow, NewDnsRow, NewDomainRow,
-    NewHttpRow, PageRow, PhaseRow,
+    CampaignRow, DnsCols, HttpCols, NewCampaignRow, NewChunkRow, NewContentRow, NewDnsRow,
+    NewDomainRow, NewHttpRow, NewTechnologyRow, PageRow, PhaseRow,
 };
-use crate::schema::{campaign_phases, campaigns, chunk_leases, dns_results, domains, http_results};
+use crate::schema::{
+    campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
+    domains, http_results,
+};
 use crate::{DomainFilter, MAX_DOMAIN_PAGE, StoreError};
 
 /// The SQLite migrations, embedded at build time.
@@ -646,7 +649,10 @@ fn is_constraint_violation(e: &DieselError) -> bool {
 /// RETURNING status` on PostgreSQL, multi-row `ON CONFLICT DO NOTHING RETURNING status` on
 /// SQLite.
 macro_rules! insert_results {
-    ($conn:expr, $rows:expr, $table:ident) => {{
+    ($conn:expr, $rows:expr, $table:ident) => {
+        insert_results!($conn, $rows, $table, status: i16)
+    };
+    ($conn:expr, $rows:expr, $table:ident, $column:ident: $ty:ty) => {{
         let rows = $rows;
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -659,7 +665,7 @@ macro_rules! insert_results {
                         .execute(c)
                 });
                 match copied {
-                    Ok(_) => Ok(rows.iter().map(|r| r.status).collect()),
+                    Ok(_) => Ok(rows.iter().map(|r| r.$column).collect()),
                     Err(e) if is_constraint_violation(&e) => {
                         let mut statuses = Vec::with_capacity(rows.len());
                         for part in rows.chunks(ROWS_PER_STATEMENT) {
@@ -667,8 +673,8 @@ macro_rules! insert_results {
                                 diesel::insert_into($table::table)
                                     .values(part)
                                     .on_conflict_do_nothing()
-                                    .returning($table::status)
-                                    .get_results::<i16>(c)
+                                    .returning($table::$column)
+                                    .get_results::<$ty>(c)
                                     .db()?,
                             );
                         }
@@ -684,8 +690,8 @@ macro_rules! insert_results {
                         diesel::insert_into($table::table)
                             .values(values)
                             .on_conflict_do_nothing()
-                            .returning($table::status)
-                            .get_results::<i16>(c)
+                            .returning($table::$column)
+                            .get_results::<$ty>(c)
                             .db()?
                     }));
                 }
@@ -711,6 +717,39 @@ pub(crate) fn insert_http_results(
     rows: &[NewHttpRow],
 ) -> Result<Vec<i16>, StoreError> {
     insert_results!(conn, rows, http_results)
+}
+
+/// Inserts content results that are not there yet; returns the ordinals of the rows actually
+/// inserted.
+pub(crate) fn insert_content_results(
+    conn: &mut AnyConnection,
+    rows: &[NewContentRow],
+) -> Result<Vec<i64>, StoreError> {
+    insert_results!(conn, rows, content_results, ordinal: i64)
+}
+
+/// Inserts (domain, technology) rows, skipping those already there.
+pub(crate) fn insert_content_technologies(
+    conn: &mut AnyConnection,
+    rows: &[NewTechnologyRow],
+) -> Result<(), StoreError> {
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        match conn {
+            AnyConnection::Postgresql(c) => diesel::insert_into(content_technologies::table)
+                .values(part)
+                .on_conflict_do_nothing()
+                .execute(c)
+                .db()?,
+            AnyConnection::Sqlite(c) => sqlite_chunk!(part, |values| {
+                diesel::insert_into(content_technologies::table)
+                    .values(values)
+                    .on_conflict_do_nothing()
+                    .execute(c)
+                    .db()?
+            }),
+        };
+    }
+    Ok(())
 }
 
 #[derive(QueryableByName)]

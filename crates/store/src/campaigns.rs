@@ -7,7 +7,10 @@ use dragnet_domain::{Action, CampaignState, Phase, PhaseStatus};
 use crate::backend::{self, AnyConnection};
 use crate::error::DbResultExt as _;
 use crate::rows::{CampaignRow, NewCampaignRow, PhaseRow};
-use crate::schema::{campaign_phases, campaigns, chunk_leases, dns_results, domains, http_results};
+use crate::schema::{
+    campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
+    domains, http_results,
+};
 use crate::{
     Applied, Campaign, CampaignFilter, CampaignId, Change, NewCampaign, Page, PhaseRecord, Store,
     StoreError, from_millis, now_millis, to_i64, to_u64,
@@ -511,6 +514,14 @@ impl Store {
                 .execute(conn)
                 .db()?;
                 diesel::delete(
+                    content_results::table
+                        .filter(content_results::campaign_id.eq(id.0))
+                        .filter(content_results::ordinal.ge(lo))
+                        .filter(content_results::ordinal.lt(hi)),
+                )
+                .execute(conn)
+                .db()?;
+                diesel::delete(
                     domains::table
                         .filter(domains::campaign_id.eq(id.0))
                         .filter(domains::ordinal.ge(lo))
@@ -525,6 +536,12 @@ impl Store {
             }
         }
         self.write(|conn| {
+            // Keyed by (campaign, name, ordinal): removed in one statement, not by range.
+            diesel::delete(
+                content_technologies::table.filter(content_technologies::campaign_id.eq(id.0)),
+            )
+            .execute(conn)
+            .db()?;
             diesel::delete(chunk_leases::table.filter(chunk_leases::campaign_id.eq(id.0)))
                 .execute(conn)
                 .db()?;

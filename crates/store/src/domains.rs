@@ -473,7 +473,7 @@ pub(crate) fn encode_addresses(addresses: &[IpAddr]) -> String {
     out
 }
 
-fn decode_addresses(addresses: &str) -> Result<Vec<IpAddr>, StoreError> {
+pub(crate) fn decode_addresses(addresses: &str) -> Result<Vec<IpAddr>, StoreError> {
     if addresses.is_empty() {
         return Ok(Vec::new());
     }

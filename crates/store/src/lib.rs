@@ -49,6 +49,7 @@ mod backend;
 mod blocking;
 mod campaigns;
 mod catalog;
+mod content;
 mod domains;
 mod error;
 mod leases;

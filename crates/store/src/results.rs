@@ -142,7 +142,7 @@ impl Store {
 /// Checks that the campaign exists and is not being deleted, and that no result is for an
 /// ordinal past the campaign's last domain. (The result tables have no foreign keys, for
 /// throughput; this one index lookup per batch stands in for them.)
-fn check_batch(
+pub(crate) fn check_batch(
     conn: &mut AnyConnection,
     id: CampaignId,
     highest: Option<i64>,
@@ -167,7 +167,7 @@ fn check_batch(
     Ok(())
 }
 
-fn count(
+pub(crate) fn count(
     conn: &mut AnyConnection,
     id: CampaignId,
     phase: Phase,

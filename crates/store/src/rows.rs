@@ -4,7 +4,10 @@
 
 use diesel::prelude::*;
 
-use crate::schema::{campaign_phases, campaigns, chunk_leases, dns_results, domains, http_results};
+use crate::schema::{
+    campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
+    domains, http_results,
+};
 
 /// A campaign row as read.
 #[derive(Queryable, Selectable)]
@@ -94,6 +97,38 @@ pub(crate) struct NewHttpRow {
     pub(crate) keyword_hits: String,
     pub(crate) snapshot: Option<Vec<u8>>,
     pub(crate) fetched_at: i64,
+}
+
+/// A new content-analysis result row (JSON columns already encoded).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = content_results)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewContentRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) classification: i16,
+    pub(crate) confidence: f64,
+    pub(crate) evidence: String,
+    pub(crate) language: String,
+    pub(crate) language_confidence: f64,
+    pub(crate) language_source: String,
+    pub(crate) technologies: String,
+    pub(crate) signals: String,
+    pub(crate) components: String,
+    pub(crate) score: f64,
+    pub(crate) scoring_version: i32,
+    pub(crate) error: Option<String>,
+    pub(crate) analysed_at: i64,
+}
+
+/// One (domain, technology) pair, for the technology filter.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = content_technologies)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewTechnologyRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) name: String,
 }
 
 /// A planned chunk row.

@@ -166,11 +166,13 @@ diesel::table! {
         evidence -> Text,
         language -> Text,
         language_confidence -> Double,
+        language_source -> Text,
         technologies -> Text,
         signals -> Text,
         components -> Text,
         score -> Double,
         scoring_version -> Integer,
+        error -> Nullable<Text>,
         analysed_at -> BigInt,
     }
 }

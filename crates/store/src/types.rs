@@ -416,6 +416,52 @@ pub struct ResolvedDomain {
     pub addresses: Vec<IpAddr>,
 }
 
+/// A page the HTTP phase kept, with what the earlier phases learnt about its domain: the input
+/// of `content_analysis`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPage {
+    /// Its ordinal in the campaign.
+    pub ordinal: u64,
+    /// The domain name.
+    pub name: String,
+    /// The URL the page was finally fetched from.
+    pub final_url: Option<String>,
+    /// The keyword hits the HTTP phase counted.
+    pub keyword_hits: Vec<KeywordHit>,
+    /// The compressed snapshot, as the HTTP phase wrote it (see the engine's snapshot format).
+    pub snapshot: Vec<u8>,
+    /// The addresses the DNS phase found.
+    pub addresses: Vec<IpAddr>,
+}
+
+/// The `content_analysis` result of one domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContentResult {
+    /// Its ordinal in the campaign.
+    pub ordinal: u64,
+    /// What kind of page it is.
+    pub classification: dragnet_domain::content::PageClass,
+    /// Confidence in the classification, `0..=1`.
+    pub confidence: f64,
+    /// The facts behind the classification.
+    pub evidence: Vec<dragnet_domain::content::Evidence>,
+    /// The page's language.
+    pub language: dragnet_domain::content::PageLanguage,
+    /// Technologies found.
+    pub technologies: Vec<dragnet_domain::content::Technology>,
+    /// Content signals.
+    pub signals: dragnet_domain::content::ContentSignals,
+    /// The relevance components, their weighted sum and the formula version.
+    pub components: dragnet_domain::config::analysis::RelevanceScore,
+    /// The relevance score, `0..=100`.
+    pub score: f64,
+    /// Why the page could not be analysed (its snapshot was unreadable); such a result
+    /// counts as failed.
+    pub error: Option<String>,
+    /// When it was analysed.
+    pub analysed_at: DateTime<Utc>,
+}
+
 /// A domain with the results of the phases that processed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainRecord {

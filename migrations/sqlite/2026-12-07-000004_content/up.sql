@@ -11,11 +11,14 @@ CREATE TABLE content_results (
     evidence TEXT NOT NULL DEFAULT '[]',
     language TEXT NOT NULL,
     language_confidence REAL NOT NULL CHECK (language_confidence >= 0 AND language_confidence <= 1),
+    language_source TEXT NOT NULL DEFAULT 'none',
     technologies TEXT NOT NULL DEFAULT '[]',
     signals TEXT NOT NULL DEFAULT '{}',
     components TEXT NOT NULL DEFAULT '{}',
     score REAL NOT NULL CHECK (score >= 0 AND score <= 100),
     scoring_version INTEGER NOT NULL,
+    -- Why the page could not be analysed (an unreadable snapshot); NULL when it was.
+    error TEXT,
     analysed_at BIGINT NOT NULL,
     PRIMARY KEY (campaign_id, ordinal)
 );

@@ -185,7 +185,7 @@ pub struct RelevanceSignals {
 }
 
 /// A relevance score and the components it was computed from, each in `0..=1`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RelevanceScore {
