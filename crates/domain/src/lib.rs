@@ -1,6 +1,6 @@
 //! The pure core of Dragnet: campaign phases and their transition rules, validated phase
 //! configurations, the stored objects they refer to (personas, keyword sets, proxies), domain
-//! names and the deterministic name generator.
+//! names, the deterministic name generator and the vocabulary of page analysis (`content`).
 //!
 //! Invariant: this crate never performs I/O and depends on no runtime, database, HTTP or DNS
 //! crate, so that other services can link it to validate configurations and reason about
@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod content;
 pub mod error;
 pub mod generator;
 pub mod name;

@@ -1,0 +1,278 @@
+//! What the `content_analysis` phase says about a page (SPEC §2.4): its [`PageClass`], the
+//! [`Evidence`] behind it, its [`PageLanguage`] and the [`Technology`] found on it.
+//!
+//! These types are defined once here, because the analysis crate produces them, the store
+//! keeps them and the API shows them; every layer uses the same enums and spellings.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of page a domain serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PageClass {
+    /// A site with content of its own.
+    Active,
+    /// A parking page: ads or a placeholder served by a parking service.
+    Parked,
+    /// The domain itself is offered for sale (marketplace lander, "buy this domain").
+    ForSale,
+    /// A "coming soon" or "under construction" placeholder.
+    UnderConstruction,
+    /// A web server's or hosting panel's default page (nginx, Apache, IIS, cPanel …).
+    DefaultPage,
+    /// No visible content.
+    Empty,
+}
+
+impl PageClass {
+    /// Every class, in the order above.
+    pub const ALL: [PageClass; 6] = [
+        PageClass::Active,
+        PageClass::Parked,
+        PageClass::ForSale,
+        PageClass::UnderConstruction,
+        PageClass::DefaultPage,
+        PageClass::Empty,
+    ];
+
+    /// The canonical spelling (as in JSON and the database).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageClass::Active => "active",
+            PageClass::Parked => "parked",
+            PageClass::ForSale => "for_sale",
+            PageClass::UnderConstruction => "under_construction",
+            PageClass::DefaultPage => "default_page",
+            PageClass::Empty => "empty",
+        }
+    }
+
+    /// Whether the page shows no business of its own: parked or for sale. These are the
+    /// pages the relevance score's "not parked" component and the lead status reject.
+    pub fn is_parked_or_for_sale(self) -> bool {
+        matches!(self, PageClass::Parked | PageClass::ForSale)
+    }
+}
+
+impl fmt::Display for PageClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of fact an [`Evidence`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A known phrase in the visible text or the title ("this domain is for sale").
+    Phrase,
+    /// A host of a parking service or domain marketplace, in a script, iframe, link, form,
+    /// meta refresh or redirect.
+    ParkingHost,
+    /// A name server of a parking service.
+    ParkingNameserver,
+    /// An address in a parking service's known ranges.
+    ParkingAddress,
+    /// A marker of a web server's or hosting panel's default page.
+    DefaultPage,
+    /// The page has (almost) no visible text.
+    EmptyBody,
+    /// The page has substantial content of its own (words, internal links, a contact page).
+    Content,
+}
+
+/// Where an [`Evidence`] was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceSource {
+    /// The visible text.
+    Text,
+    /// The `<title>`.
+    Title,
+    /// A `<script src>`.
+    Script,
+    /// An `<iframe src>`.
+    Iframe,
+    /// A `<link href>` (stylesheet, preconnect …).
+    Link,
+    /// An `<a href>`.
+    Anchor,
+    /// A `<form action>`.
+    Form,
+    /// A `<meta http-equiv=refresh>` target.
+    MetaRefresh,
+    /// A host the HTTP redirect chain passed through, or the final URL's host.
+    Redirect,
+    /// The domain's DNS name servers.
+    Nameserver,
+    /// The addresses the domain resolved to.
+    Address,
+    /// A response header.
+    Header,
+    /// The page as a whole (its size, its structure).
+    Page,
+}
+
+/// One fact behind a classification: what was found, where, and which class it speaks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    /// What kind of fact this is.
+    pub kind: EvidenceKind,
+    /// Where it was found.
+    pub source: EvidenceSource,
+    /// The class it speaks for.
+    pub supports: PageClass,
+    /// What matched: the phrase, the host, the name server, the address, the marker.
+    pub value: String,
+}
+
+/// The category of a detected technology.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TechCategory {
+    /// Content management systems (WordPress, Drupal …).
+    Cms,
+    /// Shop systems (Shopify, WooCommerce …).
+    Ecommerce,
+    /// Hosted site builders (Wix, Squarespace …).
+    SiteBuilder,
+    /// Server-side web frameworks (Laravel, Django …).
+    WebFramework,
+    /// Client-side frameworks (React, Vue …).
+    JsFramework,
+    /// JavaScript libraries (jQuery, Lodash …).
+    JsLibrary,
+    /// CSS and UI frameworks (Bootstrap, Tailwind …).
+    UiFramework,
+    /// Programming languages and runtimes (PHP, ASP.NET …).
+    ProgrammingLanguage,
+    /// Web servers (nginx, Apache …).
+    WebServer,
+    /// Content delivery networks and edge proxies.
+    Cdn,
+    /// Hosting providers and platforms.
+    Hosting,
+    /// Hosting control panels (cPanel, Plesk …).
+    ControlPanel,
+    /// Web analytics.
+    Analytics,
+    /// Tag managers.
+    TagManager,
+    /// Advertising networks.
+    Advertising,
+    /// Marketing automation, e-mail and CRM tools.
+    Marketing,
+    /// Payment processors.
+    Payment,
+    /// Live chat and support widgets.
+    Chat,
+    /// Cookie consent managers.
+    CookieConsent,
+    /// Web fonts.
+    Fonts,
+    /// Maps.
+    Maps,
+    /// Embedded video.
+    Video,
+    /// Security: bot protection, captchas, WAFs.
+    Security,
+    /// Error and performance monitoring.
+    Monitoring,
+    /// Comment systems, reviews and social widgets.
+    Widgets,
+    /// Parking services and domain marketplaces.
+    Parking,
+}
+
+/// A technology found on a page, with the first rule that found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Technology {
+    /// Its name ("WordPress").
+    pub name: String,
+    /// Its category.
+    pub category: TechCategory,
+    /// What matched, as `where: what` ("script: /wp-content/", "header server: nginx").
+    pub evidence: String,
+}
+
+/// Where a page's language was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LanguageSource {
+    /// Identified from the visible text.
+    Text,
+    /// Declared by `<html lang>` (the text was too short or ambiguous).
+    HtmlLang,
+    /// Neither: the language is `und`.
+    None,
+}
+
+/// A page's language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PageLanguage {
+    /// ISO 639-1 code (`en`, `de` …), or `und` when undetermined.
+    pub code: String,
+    /// Confidence in `0..=1`.
+    pub confidence: f64,
+    /// Where it was read from.
+    pub source: LanguageSource,
+}
+
+impl PageLanguage {
+    /// The undetermined language.
+    pub fn undetermined() -> Self {
+        Self {
+            code: "und".to_owned(),
+            confidence: 0.0,
+            source: LanguageSource::None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings() {
+        for class in PageClass::ALL {
+            let json = serde_json::to_string(&class).unwrap();
+            assert_eq!(json, format!("\"{}\"", class.as_str()));
+            assert_eq!(serde_json::from_str::<PageClass>(&json).unwrap(), class);
+        }
+        assert_eq!(
+            serde_json::to_string(&EvidenceKind::ParkingNameserver).unwrap(),
+            "\"parking_nameserver\""
+        );
+        assert_eq!(
+            serde_json::to_string(&TechCategory::TagManager).unwrap(),
+            "\"tag_manager\""
+        );
+        let e = Evidence {
+            kind: EvidenceKind::ParkingHost,
+            source: EvidenceSource::MetaRefresh,
+            supports: PageClass::Parked,
+            value: "example.invalid".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "parking_host", "source": "meta_refresh",
+                "supports": "parked", "value": "example.invalid"})
+        );
+        assert!(PageClass::ForSale.is_parked_or_for_sale());
+        assert!(!PageClass::UnderConstruction.is_parked_or_for_sale());
+    }
+}
