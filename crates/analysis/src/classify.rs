@@ -5,10 +5,11 @@
 //! Each piece of evidence has a weight in `0..1` (from the data file). A class's score
 //! combines its evidence as independent indications, `1 - Π(1 - w)`, in two groups:
 //! infrastructure (hosts in scripts, iframes, links, forms, refreshes and redirects; name
-//! servers; addresses) and phrases. Phrases are damped on pages with much content of their own
-//! ([`content_strength`]), because a long business page may say "coming soon" or "make an
-//! offer" in passing; infrastructure is not, because a business site does not load a parking
-//! service's scripts. Hosts found only in `<a href>` count half.
+//! servers; addresses) and soft evidence (phrases, and hosts only linked to from `<a href>`,
+//! which also count half). Soft evidence is damped on pages with much content of their own
+//! ([`content_strength`]), because a long business page or a blog about domains may say
+//! "coming soon" or "make an offer" or link to a marketplace in passing; infrastructure is
+//! not, because a business site does not load a parking service's scripts.
 //!
 //! Precedence, first match wins:
 //! 1. `parked` / `for_sale` — when the larger of the two scores (the *parked confidence*)
@@ -37,6 +38,27 @@ pub const EMPTY_MAX_WORDS: u64 = 5;
 pub const PHRASE_DAMPING: f64 = 0.75;
 /// Hosts seen only in anchors count this much of their weight.
 pub const ANCHOR_FACTOR: f64 = 0.5;
+/// Hosts named in an inline script count this much of their weight (a string in a script is
+/// a little less certain than a `src`).
+pub const INLINE_FACTOR: f64 = 0.9;
+/// Weight of the page's own name followed by a sale phrase ("example.com is for sale").
+pub const OWN_NAME_FOR_SALE_WEIGHT: f64 = 0.85;
+/// What follows the page's own name on a for-sale lander, in the corpus's languages. Lower
+/// case; the text is lower-cased (ASCII) before the comparison.
+const OWN_NAME_SALE_SUFFIXES: &[&str] = &[
+    " is for sale",
+    " may be for sale",
+    " is available for purchase",
+    " steht zum verkauf",
+    " ist zu verkaufen",
+    " est à vendre",
+    " est en vente",
+    " está en venta",
+    " se vende",
+    " è in vendita",
+    " está à venda",
+    " is te koop",
+];
 
 /// What the classifier decided, with its evidence and scores.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,15 +90,17 @@ pub struct Context<'a> {
 struct Item {
     evidence: Evidence,
     weight: f64,
-    phrase: bool,
+    /// Whether the page's own content damps it (phrases, and hosts only linked to).
+    damped: bool,
 }
 
 /// How much content of its own a page has, `0..=1`: words (full at 400), links into the
-/// site (full at 10) and a contact/about/imprint link.
+/// site (full at 10) and a link to the site's own contact/about/imprint page (a `mailto:`
+/// does not count: for-sale landers have one too).
 pub fn content_strength(extract: &Extract) -> f64 {
     let words = (extract.words as f64 / 400.0).min(1.0);
     let links = (f64::from(extract.internal_links) / 10.0).min(1.0);
-    let contact = if extract.has_contact_link { 1.0 } else { 0.0 };
+    let contact = if extract.has_contact_page { 1.0 } else { 0.0 };
     0.5 * words + 0.3 * links + 0.2 * contact
 }
 
@@ -118,7 +142,7 @@ fn host_evidence(
                     value: format!("{host} ({})", entry.service),
                 },
                 weight: entry.weight * factor,
-                phrase: false,
+                damped: source == EvidenceSource::Anchor,
             },
         );
     }
@@ -152,10 +176,31 @@ fn phrase_evidence(sig: &Signatures, items: &mut Vec<Item>, text: &str, source: 
                     value,
                 },
                 weight: phrase.weight,
-                phrase: true,
+                damped: true,
             },
         );
     }
+}
+
+/// The sale phrase that follows the page's own name (`name`, lower case, no `www.`) in
+/// `text`, if any.
+fn own_name_for_sale(text: &str, name: &str) -> Option<&'static str> {
+    if name.len() < 4 || !name.contains('.') {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(name) {
+        let end = from + at + name.len();
+        if let Some(suffix) = OWN_NAME_SALE_SUFFIXES
+            .iter()
+            .find(|s| lower[end..].starts_with(**s))
+        {
+            return Some(suffix);
+        }
+        from = end;
+    }
+    None
 }
 
 /// Classifies a page.
@@ -172,6 +217,31 @@ pub fn classify(
         {
             host_evidence(sig, &mut items, &host, &found.url, found.source);
         }
+    }
+    // Loaders that build the script tag in an inline script name the host there.
+    for m in sig
+        .inline_host_matcher
+        .find_overlapping_iter(extract.inline_script.as_str())
+    {
+        // Only at the start of a host name: `dan.com` must not match `sedan.com`.
+        let before = extract.inline_script.as_bytes()[..m.start()].last();
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+            continue;
+        }
+        let entry = &sig.hosts[m.pattern().as_usize()];
+        push(
+            &mut items,
+            Item {
+                evidence: Evidence {
+                    kind: EvidenceKind::ParkingHost,
+                    source: EvidenceSource::Script,
+                    supports: entry.supports,
+                    value: format!("{} in an inline script ({})", entry.host, entry.service),
+                },
+                weight: entry.weight * INLINE_FACTOR,
+                damped: false,
+            },
+        );
     }
     for url in &extract.external_anchors {
         if let Some(host) = url_host(url) {
@@ -203,7 +273,7 @@ pub fn classify(
                         ),
                     },
                     weight: entry.weight,
-                    phrase: false,
+                    damped: false,
                 },
             );
         }
@@ -220,7 +290,7 @@ pub fn classify(
                         value: format!("{ip} in {} ({})", range.cidr, range.service),
                     },
                     weight: range.weight,
-                    phrase: false,
+                    damped: false,
                 },
             );
         }
@@ -229,13 +299,37 @@ pub fn classify(
     if let Some(title) = &extract.title {
         phrase_evidence(sig, &mut items, title, EvidenceSource::Title);
     }
+    if let Some(host) = cx.page_host {
+        let name = host.strip_prefix("www.").unwrap_or(host);
+        let places = [
+            (Some(extract.text.as_str()), EvidenceSource::Text),
+            (extract.title.as_deref(), EvidenceSource::Title),
+        ];
+        for (text, source) in places {
+            if let Some(suffix) = text.and_then(|t| own_name_for_sale(t, name)) {
+                push(
+                    &mut items,
+                    Item {
+                        evidence: Evidence {
+                            kind: EvidenceKind::Phrase,
+                            source,
+                            supports: PageClass::ForSale,
+                            value: format!("{name}{suffix}"),
+                        },
+                        weight: OWN_NAME_FOR_SALE_WEIGHT,
+                        damped: true,
+                    },
+                );
+            }
+        }
+    }
 
     let strength = content_strength(extract);
     let score = |class: PageClass| {
         let mut infra = 1.0;
         let mut phrases = 1.0;
         for item in items.iter().filter(|i| i.evidence.supports == class) {
-            if item.phrase {
+            if item.damped {
                 phrases *= 1.0 - item.weight;
             } else {
                 infra *= 1.0 - item.weight;
@@ -275,7 +369,7 @@ pub fn classify(
                     ),
                 },
                 weight: confidence,
-                phrase: false,
+                damped: false,
             },
         );
         (PageClass::Empty, confidence)
@@ -300,7 +394,7 @@ pub fn classify(
                     ),
                 },
                 weight: strength,
-                phrase: false,
+                damped: false,
             },
         );
         (PageClass::Active, (1.0 - other) * (0.6 + 0.4 * strength))

@@ -81,6 +81,8 @@ pub struct Extract {
     pub external_anchors: Vec<String>,
     /// Whether an anchor leads to a contact, about or imprint page, or is a `mailto:` link.
     pub has_contact_link: bool,
+    /// Whether an anchor leads to a contact, about or imprint page of the site itself.
+    pub has_contact_page: bool,
 }
 
 /// Path and anchor fragments of contact, about and imprint pages, in the languages of the
@@ -339,9 +341,12 @@ impl<'p> State<'p> {
             }
             _ => {
                 self.out.internal_links += 1;
-                if !self.out.has_contact_link {
+                if !self.out.has_contact_page {
                     let lower = href.to_ascii_lowercase();
-                    self.out.has_contact_link = CONTACT_MARKERS.iter().any(|m| lower.contains(m));
+                    if CONTACT_MARKERS.iter().any(|m| lower.contains(m)) {
+                        self.out.has_contact_page = true;
+                        self.out.has_contact_link = true;
+                    }
                 }
             }
         }

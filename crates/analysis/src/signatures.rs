@@ -241,6 +241,9 @@ pub struct Signatures {
     pub phrases: Vec<Phrase>,
     /// Matcher over the lower-case phrases (ASCII case-insensitive).
     pub phrase_matcher: AhoCorasick,
+    /// Matcher over `host` + `path` of every host entry, for inline scripts; pattern ids
+    /// index `hosts`.
+    pub inline_host_matcher: AhoCorasick,
     /// Technologies.
     pub technologies: Vec<TechEntry>,
     /// URL pattern id → (technology, pattern).
@@ -338,6 +341,12 @@ impl Signatures {
             }
             host_index.entry(h.host.clone()).or_default().push(i);
         }
+        let inline_host_matcher = matcher(
+            parking
+                .host
+                .iter()
+                .map(|h| format!("{}{}", h.host, h.path.as_deref().unwrap_or(""))),
+        )?;
         let mut nameserver_index = HashMap::new();
         for (i, n) in parking.nameserver.iter().enumerate() {
             check_weight(PARKING, &n.suffix, n.weight)?;
@@ -479,6 +488,7 @@ impl Signatures {
         Ok(Self {
             hosts: parking.host,
             host_index,
+            inline_host_matcher,
             nameservers: parking.nameserver,
             nameserver_index,
             addresses,
