@@ -29,11 +29,13 @@ use lol_html::{
 /// The longest prefix of a page that is read; the prober's body cap is far below it, so it
 /// only bounds the work on input from elsewhere.
 pub const MAX_HTML_BYTES: usize = 4 * 1024 * 1024;
-/// Visible text kept for phrase matching and language detection, in bytes. Characters and
-/// words are counted over the whole text.
-pub const MAX_TEXT_BYTES: usize = 32 * 1024;
-/// Inline script text kept for technology matching, in bytes.
-pub const MAX_INLINE_SCRIPT_BYTES: usize = 32 * 1024;
+/// Visible text kept for phrase matching and language detection, in bytes: parking,
+/// for-sale and placeholder pages say what they are in far less, and on longer pages phrases
+/// are damped anyway. Characters and words are counted over the whole text.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+/// Inline script text kept for technology matching, in bytes: embed snippets sit in the
+/// first scripts of a page.
+pub const MAX_INLINE_SCRIPT_BYTES: usize = 16 * 1024;
 /// Resource URLs (scripts, links, iframes, forms, refreshes) kept.
 pub const MAX_URLS: usize = 512;
 /// Longest title kept, in characters.
@@ -225,6 +227,18 @@ impl<'p> State<'p> {
         }
         let decoded = decode_entities(chunk);
         for c in decoded.chars() {
+            // Most text is ASCII: letters, digits and spaces decide everything there.
+            if c.is_ascii() {
+                let b = c as u8;
+                if b.is_ascii_whitespace() || b.is_ascii_control() {
+                    self.in_word = false;
+                    self.pending_space = true;
+                    continue;
+                }
+                let alnum = b.is_ascii_alphanumeric();
+                self.push_char(c, alnum);
+                continue;
+            }
             let space = c.is_whitespace() || c.is_control();
             if space {
                 self.in_word = false;
@@ -234,29 +248,34 @@ impl<'p> State<'p> {
             if matches!(c, '\u{ad}' | '\u{200b}' | '\u{2060}' | '\u{feff}') {
                 continue;
             }
-            let alnum = c.is_alphanumeric();
-            if alnum && !self.in_word {
-                self.out.words += 1;
-            }
-            self.in_word = alnum;
-            let add_space = self.pending_space && self.out.text_chars > 0;
-            self.pending_space = false;
-            self.out.text_chars += 1 + u64::from(add_space);
-            let text = &mut self.out.text;
-            if text.len() + 8 <= MAX_TEXT_BYTES {
-                if add_space {
-                    text.push(' ');
-                }
-                // Typographic apostrophes read as the ASCII one, so that phrase lists need
-                // one spelling.
-                text.push(if c == '\u{2019}' { '\'' } else { c });
-            }
+            // Typographic apostrophes read as the ASCII one, so that phrase lists need one
+            // spelling.
+            let c = if c == '\u{2019}' { '\'' } else { c };
+            self.push_char(c, c.is_alphanumeric());
         }
         if last {
             // Elements separate text (the few inline ones that would join it are not worth
             // telling apart here: words split by `<b>` are rare in the phrases looked for).
             self.pending_space = true;
             self.in_word = false;
+        }
+    }
+
+    /// Adds one non-space character of visible text.
+    fn push_char(&mut self, c: char, alnum: bool) {
+        if alnum && !self.in_word {
+            self.out.words += 1;
+        }
+        self.in_word = alnum;
+        let add_space = self.pending_space && self.out.text_chars > 0;
+        self.pending_space = false;
+        self.out.text_chars += 1 + u64::from(add_space);
+        let text = &mut self.out.text;
+        if text.len() + 8 <= MAX_TEXT_BYTES {
+            if add_space {
+                text.push(' ');
+            }
+            text.push(c);
         }
     }
 

@@ -1,14 +1,14 @@
 //! The page language: identified from the visible text with `whatlang` (trigram profiles of
 //! 70 languages, pure Rust, no model files), falling back to `<html lang>`, else `und`.
 //!
-//! Only the first [`SAMPLE_BYTES`] of the text are looked at: a few hundred words identify a
+//! Only the first [`SAMPLE_BYTES`] of the text are looked at: two hundred-odd words identify a
 //! language as well as the whole page does, and the work stays bounded.
 
 use dragnet_domain::content::{LanguageSource, PageLanguage};
 use whatlang::Lang;
 
 /// Text given to the identifier, in bytes.
-pub const SAMPLE_BYTES: usize = 3000;
+pub const SAMPLE_BYTES: usize = 2000;
 /// Fewer words than this and the text is not trusted to identify a language.
 pub const MIN_WORDS: u64 = 8;
 /// Confidence below which the identifier's answer is not taken.

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use dragnet_domain::content::{PageClass, TechCategory};
 use serde::Deserialize;
 
@@ -302,9 +302,12 @@ fn check_pattern(file: &'static str, entry: &str, pattern: &str) -> Result<(), S
 }
 
 fn matcher(patterns: impl IntoIterator<Item = String>) -> Result<AhoCorasick, SignatureError> {
+    // A full DFA: the automatons are small (a few hundred patterns) and built once, and a DFA
+    // is the fastest to run over every page's text and scripts.
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(patterns)
         .map_err(|e| SignatureError::Matcher(e.to_string()))
 }

@@ -53,7 +53,7 @@ fn corpus_dir() -> std::path::PathBuf {
 }
 
 fn analyse(analyzer: &Analyzer, e: &Entry) -> Analysis {
-    let html = std::fs::read(corpus_dir().join("pages").join(&e.file)).unwrap();
+    let html = std::fs::read(corpus_dir().join("pages").join(&e.file)).expect("a corpus page");
     let html = String::from_utf8_lossy(&html);
     let headers: Vec<(&str, &str)> = e
         .headers
