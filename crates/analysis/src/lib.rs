@@ -270,3 +270,51 @@ impl Analyzer {
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzer_is_shareable_between_threads() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Analyzer>();
+    }
+
+    #[test]
+    fn switches_and_keyword_signals() {
+        let config: ContentAnalysisConfig = serde_json::from_value(
+            serde_json::json!({"detectLanguage": false, "detectTechnologies": false}),
+        )
+        .unwrap();
+        let analyzer = Analyzer::new(config).unwrap();
+        let html = format!(
+            "<html lang=en><head><title>Bakery</title><script src=/wp-content/x.js></script></head>\
+             <body><a href=/about>About</a>{}</body></html>",
+            "<p>bread bread flour oven bakery morning</p>".repeat(50)
+        );
+        let rules = [
+            RuleHits { text: 10, title: 1 },
+            RuleHits { text: 0, title: 0 },
+        ];
+        let a = analyzer.analyse(&Page {
+            html: &html,
+            final_url: Some("https://bakery.example/"),
+            keywords: KeywordCounts {
+                rules: &rules,
+                rules_total: 4,
+            },
+            ..Page::default()
+        });
+        assert_eq!(a.classification, PageClass::Active);
+        assert_eq!(a.language, PageLanguage::undetermined());
+        assert!(a.technologies.is_empty());
+        assert_eq!(a.signals.words, 301); // 300 words of paragraphs and the link text
+        assert!(a.signals.title_hit && a.signals.has_contact_link);
+        assert_eq!(a.signals.internal_links, 1);
+        assert!((a.signals.keyword_density - 33.223).abs() < 1e-9);
+        assert_eq!(a.signals.keyword_coverage, 0.25);
+        assert_eq!(a.relevance.components.scoring_version, 1);
+        assert_eq!(a.relevance.weights, RelevanceWeights::default());
+    }
+}
