@@ -24,9 +24,9 @@ const DOMAIN_BANNED: &[&str] = &[
 /// starting with `dragnet` match exactly; any other name matches every crate it prefixes
 /// (`actix` bans `actix-web` and `actix-ws`).
 ///
-/// domain ← {store, dns, probe} ← engine ← api ← bins, and realtime needs only domain. The
-/// network clients (dns, probe) are libraries of their own: no store, no orchestration, no
-/// web framework. The testkit is a dev-dependency only, so no library may depend on it.
+/// domain ← {store, dns, probe, analysis} ← engine ← api ← bins, and realtime needs only
+/// domain. The network clients (dns, probe) are libraries of their own: no store, no
+/// orchestration, no web framework. Page analysis is pure: no runtime, no network stack. The testkit is a dev-dependency only, so no library may depend on it.
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "dragnet-store",
@@ -69,6 +69,24 @@ const LAYERS: &[(&str, &[&str])] = &[
             "dragnet",
             "actix",
             "diesel",
+            "hickory",
+        ],
+    ),
+    (
+        "dragnet-analysis",
+        &[
+            "dragnet-store",
+            "dragnet-dns",
+            "dragnet-probe",
+            "dragnet-engine",
+            "dragnet-realtime",
+            "dragnet-api",
+            "dragnet-testkit",
+            "dragnet",
+            "tokio",
+            "actix",
+            "diesel",
+            "hyper",
             "hickory",
         ],
     ),
