@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use dragnet_domain::progress::PhaseProgress;
+use dragnet_domain::{AuditResult, AuditSource, CampaignId};
 use dragnet_engine::Engine;
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotSource};
-use dragnet_store::{AuditEntry, AuditResult, CampaignId, Store, StoreOptions};
+use dragnet_store::{AuditEntry, Store, StoreOptions};
 
 use crate::settings::Settings;
 
@@ -50,9 +51,9 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
 struct StoreSnapshots(Store);
 
 impl SnapshotSource for StoreSnapshots {
-    fn snapshot(&self, campaign_id: i64) -> Option<PhaseProgress> {
+    fn snapshot(&self, campaign_id: CampaignId) -> Option<PhaseProgress> {
         self.0
-            .get_campaign(CampaignId(campaign_id))
+            .get_campaign(campaign_id)
             .ok()
             .map(|c| dragnet_engine::runner::snapshot(&c, 0.0))
     }
@@ -77,7 +78,7 @@ async fn first_start_token(store: &Store, bind: std::net::SocketAddr) -> anyhow:
             s.append_audit(&[AuditEntry {
                 at: chrono::Utc::now(),
                 token_id: None,
-                source: "server".to_owned(),
+                source: AuditSource::Server,
                 action: "token.create".to_owned(),
                 target: format!("token:{}", issued.stored.id),
                 status: 0,

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 
-use crate::dto::Health;
+use crate::dto::{Health, HealthStatus};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::{AppState, db};
 
@@ -14,7 +14,7 @@ use crate::state::{AppState, db};
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
-        status: "ok".to_owned(),
+        status: HealthStatus::Ok,
     })
 }
 
@@ -35,6 +35,6 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         )
     })?;
     Ok(HttpResponse::Ok().json(Health {
-        status: "ok".to_owned(),
+        status: HealthStatus::Ok,
     }))
 }

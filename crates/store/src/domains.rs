@@ -12,6 +12,7 @@ use dragnet_domain::Phase;
 use crate::backend::{self, AnyConnection, NewDomainRow};
 use crate::campaigns::phase_value;
 use crate::schema::{campaign_phases, dns_results, domains, http_results, pattern_marks};
+use crate::types::StoredEnum;
 use crate::{
     BackendKind, CampaignId, DnsResult, DnsStatus, DomainFilter, DomainRecord, HttpResult,
     HttpStatus, InsertReport, KeywordHit, Page, ResolvedDomain, Store, StoreError, from_millis,
@@ -723,8 +724,7 @@ fn decode_dns(ordinal: u64, cols: DnsCols) -> Result<DnsResult, StoreError> {
     let addresses = decode_addresses(&addresses)?;
     Ok(DnsResult {
         ordinal,
-        status: DnsStatus::from_index(status)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown DNS status value {status}")))?,
+        status: DnsStatus::decode(status)?,
         error_kind,
         addresses,
         attempts: u32::try_from(attempts)
@@ -751,8 +751,7 @@ fn decode_http(ordinal: u64, cols: HttpCols) -> Result<HttpResult, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("keyword hits are not valid JSON: {e}")))?;
     Ok(HttpResult {
         ordinal,
-        status: HttpStatus::from_index(status)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown HTTP status value {status}")))?,
+        status: HttpStatus::decode(status)?,
         error_detail,
         status_code: status_code
             .map(|c| u16::try_from(c).map_err(|_| StoreError::Corrupt(format!("status code {c}"))))

@@ -8,6 +8,7 @@ use crate::backend::{self, AnyConnection, NewDnsRow, NewHttpRow};
 use crate::campaigns::phase_value;
 use crate::domains::{encode_addresses, next_ordinal};
 use crate::schema::{campaign_phases, campaigns, http_results};
+use crate::types::StoredEnum;
 use crate::{
     CampaignId, DnsResult, DnsStatus, HttpStatus, NewHttpResult, Store, StoreError, WriteReport,
     to_i64, to_millis,

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use dragnet_domain::{Action, Phase, PhaseStatus};
+use dragnet_domain::{Action, CampaignId, Phase, PhaseStatus};
 use dragnet_engine::Engine;
-use dragnet_store::{CampaignId, Change};
+use dragnet_store::Change;
 
 /// A boxed error.
 pub type BoxError = Box<dyn Error + Send + Sync>;
