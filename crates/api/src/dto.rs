@@ -423,7 +423,7 @@ pub struct Health {
     pub status: HealthStatus,
 }
 
-/// The `status` of a [`Health`] answer.
+/// The `status` of a health or readiness answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthStatus {
