@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dragnet_dns::{DnsStatus, QueryType};
+use dragnet_domain::{DnsStatus, RecordType};
 use dragnet_testkit::TestDnsServer;
 use dragnet_testkit::dns_server::expected_outcome;
 use serde_json::{Value, json};
@@ -124,7 +124,7 @@ fn check_export(server: &Dragnet, id: i64) {
             "duplicate {row}"
         );
         let name = row["name"].as_str().expect("name").to_owned();
-        let expected = expected_outcome(&name, &[QueryType::A]);
+        let expected = expected_outcome(&name, &[RecordType::A]);
         let want = match expected.status {
             DnsStatus::Resolved => "resolved",
             DnsStatus::NxDomain => "nxdomain",

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use dragnet_domain::progress::PhaseProgress;
+use dragnet_domain::{AuditResult, AuditSource, CampaignId};
 use dragnet_engine::Engine;
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotFuture, SnapshotSource};
-use dragnet_store::{AuditEntry, AuditResult, CampaignId, Store, StoreError, StoreOptions};
+use dragnet_store::{AuditEntry, Store, StoreError, StoreOptions};
 
 use crate::settings::Settings;
 
@@ -54,7 +55,7 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
 struct StoreSnapshots(Store);
 
 impl SnapshotSource for StoreSnapshots {
-    fn snapshots(&self, campaign_ids: Vec<i64>) -> SnapshotFuture<'_> {
+    fn snapshots(&self, campaign_ids: Vec<CampaignId>) -> SnapshotFuture<'_> {
         Box::pin(async move {
             // A campaign that cannot be read counts as missing, as an unknown one does.
             let states = self
@@ -63,7 +64,7 @@ impl SnapshotSource for StoreSnapshots {
                     Ok::<_, StoreError>(
                         campaign_ids
                             .into_iter()
-                            .filter_map(|id| s.get_campaign(CampaignId(id)).ok())
+                            .filter_map(|id| s.get_campaign(id).ok())
                             .map(|c| dragnet_engine::runner::snapshot(&c, 0.0))
                             .collect::<Vec<PhaseProgress>>(),
                     )
@@ -93,7 +94,7 @@ async fn first_start_token(store: &Store, bind: std::net::SocketAddr) -> anyhow:
                 s.append_audit(&[AuditEntry {
                     at: chrono::Utc::now(),
                     token_id: None,
-                    source: "server".to_owned(),
+                    source: AuditSource::Server,
                     action: "token.create".to_owned(),
                     target: format!("token:{}", issued.stored.id),
                     status: 0,

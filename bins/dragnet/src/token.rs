@@ -6,8 +6,9 @@
 use anyhow::Context as _;
 use chrono::Utc;
 use clap::Subcommand;
-use dragnet_api::auth::{self, Role};
-use dragnet_store::{AuditEntry, AuditResult, Store};
+use dragnet_api::auth;
+use dragnet_domain::{AuditResult, AuditSource, Role};
+use dragnet_store::{AuditEntry, Store};
 
 use crate::settings::Settings;
 
@@ -42,7 +43,7 @@ fn record(store: &Store, action: &str, id: &str) {
     let entry = AuditEntry {
         at: Utc::now(),
         token_id: None,
-        source: "cli".to_owned(),
+        source: AuditSource::Cli,
         action: action.to_owned(),
         target: format!("token:{id}"),
         status: 0,

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
+use dragnet_domain::{AuditResult, AuditSource};
 use dragnet_store::{AuditEntry, AuditRecord, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
@@ -220,8 +221,8 @@ pub struct AuditEntryDto {
     /// The token that did it; `null` without a valid one (`--no-auth`, the command line, an
     /// invalid token).
     pub token_id: Option<String>,
-    /// Where it came from: `api`, `cli` or `server`.
-    pub source: String,
+    /// Where it came from.
+    pub source: AuditSource,
     /// The method and route pattern (`POST /api/v1/campaigns/{id}/start`), or a command
     /// (`token.create`, `token.revoke`).
     pub action: String,
@@ -230,7 +231,7 @@ pub struct AuditEntryDto {
     /// The HTTP status answered (0 for a command).
     pub status: u16,
     /// `success` (2xx, 3xx), `failure` (other 4xx, 5xx) or `denied` (401, 403, 429).
-    pub result: String,
+    pub result: AuditResult,
     /// The client's address, when known.
     pub remote_addr: Option<String>,
 }
@@ -245,7 +246,7 @@ impl From<AuditRecord> for AuditEntryDto {
             action: r.entry.action,
             target: r.entry.target,
             status: r.entry.status,
-            result: r.entry.result.as_str().to_owned(),
+            result: r.entry.result,
             remote_addr: r.entry.remote_addr,
         }
     }

@@ -51,13 +51,12 @@ use actix_web::http::header::{
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage as _, ResponseError as _, web};
 use chrono::Utc;
+use dragnet_domain::{AuditResult, AuditSource, Role};
 use dragnet_realtime::{WsAuthOutcome, WsAuthRequired, WsAuthenticator, WsPrincipal};
-use dragnet_store::{AuditEntry, AuditResult, NewToken, Store, StoreError, StoredToken, TokenRole};
+use dragnet_store::{AuditEntry, NewToken, Store, StoreError, StoredToken};
 use futures_util::future::BoxFuture;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -78,60 +77,6 @@ const REALM: &str = "dragnet";
 const MAX_CACHED: usize = 10_000;
 
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-
-/// What a token may do (see [`required_access`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Everything, including token management and the audit log.
-    Admin,
-    /// Campaigns, personas, proxies and keyword sets: reads and changes.
-    Operator,
-    /// Reads only.
-    Viewer,
-}
-
-impl Role {
-    /// `admin`, `operator` or `viewer`.
-    pub const fn as_str(self) -> &'static str {
-        self.stored().as_str()
-    }
-
-    /// The role named `name`.
-    pub fn parse(name: &str) -> Option<Role> {
-        TokenRole::parse(name).map(Role::from)
-    }
-
-    /// Whether this role may do what `needed` may.
-    pub const fn includes(self, needed: Role) -> bool {
-        self.stored().includes(needed.stored())
-    }
-
-    /// The store's spelling.
-    pub const fn stored(self) -> TokenRole {
-        match self {
-            Role::Admin => TokenRole::Admin,
-            Role::Operator => TokenRole::Operator,
-            Role::Viewer => TokenRole::Viewer,
-        }
-    }
-}
-
-impl From<TokenRole> for Role {
-    fn from(role: TokenRole) -> Self {
-        match role {
-            TokenRole::Admin => Role::Admin,
-            TokenRole::Operator => Role::Operator,
-            TokenRole::Viewer => Role::Viewer,
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Who a route lets in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +249,7 @@ fn new_token(
         NewToken {
             id,
             name: name.to_owned(),
-            role: role.stored(),
+            role,
             secret_sha256: hash_secret(&secret),
             created_by: created_by.to_owned(),
         },
@@ -517,7 +462,7 @@ async fn verify(state: &web::Data<AppState>, token: &str) -> Result<Principal, R
                 .await
                 .map_err(|e| Refusal::Unavailable(e.into()))?;
             let found = stored.map(|t| CachedToken {
-                role: Role::from(t.role),
+                role: t.role,
                 secret_sha256: t.secret_sha256,
                 revoked: t.revoked_at.is_some(),
             });
@@ -622,7 +567,7 @@ impl Pending {
         let entry = AuditEntry {
             at: Utc::now(),
             token_id,
-            source: "api".to_owned(),
+            source: AuditSource::Api,
             action: format!(
                 "{} {}",
                 self.method,

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use dragnet_domain::config::{CampaignConfiguration, CampaignConfigurationInput};
-use dragnet_domain::{Action, Phase, PhaseStatus, ValidationErrors};
-use dragnet_store::{CampaignFilter, CampaignId, Change, NewCampaign};
+use dragnet_domain::{Action, CampaignId, Phase, PhaseStatus, ValidationErrors};
+use dragnet_store::{CampaignFilter, Change, NewCampaign};
 
 use crate::dto::{
     CampaignDto, CampaignListQuery, CampaignPage, ControlRequest, CreateCampaignRequest, PhasesDto,
@@ -214,9 +214,9 @@ pub async fn list_campaigns(
 #[get("/campaigns/{id}")]
 pub async fn get_campaign(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
     Ok(HttpResponse::Ok().json(CampaignDto::from(&campaign)))
 }
@@ -236,10 +236,10 @@ pub async fn get_campaign(
 #[patch("/campaigns/{id}")]
 pub async fn update_campaign(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
     body: ApiJson<UpdateCampaignRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     let body = body.0;
     let name = body
         .name
@@ -283,9 +283,9 @@ pub async fn update_campaign(
 #[delete("/campaigns/{id}")]
 pub async fn delete_campaign(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     state.store.run(move |s| s.delete_campaign(id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -303,9 +303,9 @@ pub async fn delete_campaign(
 #[get("/campaigns/{id}/phases")]
 pub async fn get_phases(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
     Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
 }
@@ -330,10 +330,10 @@ pub async fn get_phases(
 pub async fn transition(
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
     body: ApiJson<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     let body = body.0;
     if body
         .transition_reason
@@ -414,11 +414,10 @@ fn idempotency_key(
 async fn control(
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: i64,
+    id: CampaignId,
     body: web::Bytes,
     action: Action,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id);
     // No body, or `null` (which the document allows), means no precondition.
     let precondition: ControlRequest = if body.iter().all(u8::is_ascii_whitespace) {
         ControlRequest::default()
@@ -481,7 +480,7 @@ macro_rules! control_endpoint {
         pub async fn $fn(
             state: web::Data<AppState>,
             req: HttpRequest,
-            id: web::Path<i64>,
+            id: web::Path<CampaignId>,
             body: web::Bytes,
         ) -> Result<HttpResponse, ApiError> {
             control(state, req, id.into_inner(), body, $action).await

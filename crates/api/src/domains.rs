@@ -6,10 +6,8 @@ use std::io::Write as _;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use dragnet_domain::config::generation::{DomainGenerationConfig, DomainGenerationConfigInput};
 use dragnet_domain::name::DomainName;
-use dragnet_domain::{Phase, PhaseStatus};
-use dragnet_store::{
-    CampaignId, DnsStatus, DomainExport, DomainFilter, HttpStatus, InsertReport, StoreError,
-};
+use dragnet_domain::{CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus};
+use dragnet_store::{DomainExport, DomainFilter, InsertReport, StoreError};
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
@@ -82,10 +80,10 @@ fn filter_from(
 #[get("/campaigns/{id}/domains")]
 pub async fn list_domains(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
     query: web::Query<DomainListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     let q = query.into_inner();
     let limit = match q.limit {
         None => 100,
@@ -145,10 +143,10 @@ pub async fn list_domains(
 pub async fn import_domains(
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     let ndjson = match req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -341,10 +339,10 @@ pub fn parse_line(line: &[u8], ndjson: bool) -> Result<Option<DomainName>, Strin
 #[get("/campaigns/{id}/export")]
 pub async fn export_domains(
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<CampaignId>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CampaignId(id.into_inner());
+    let id = id.into_inner();
     let q = query.into_inner();
     let csv = match q.format.as_deref() {
         None | Some("ndjson") => false,
@@ -464,7 +462,7 @@ fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
     let mut fields: Vec<String> = vec![d.ordinal.to_string(), d.name.clone()];
     match &d.dns {
         Some(r) => fields.extend([
-            r.status.clone(),
+            r.status.to_string(),
             r.addresses.join(" "),
             r.error_kind.clone().unwrap_or_default(),
             r.attempts.to_string(),
@@ -474,7 +472,7 @@ fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
     }
     match &d.http {
         Some(r) => fields.extend([
-            r.status.clone(),
+            r.status.to_string(),
             r.error_detail.clone().unwrap_or_default(),
             r.status_code.map(|c| c.to_string()).unwrap_or_default(),
             r.final_url.clone().unwrap_or_default(),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use dragnet_domain::config::CampaignConfigurationInput;
-use dragnet_domain::{Action, Phase, PhaseStatus};
+use dragnet_domain::{Action, CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus};
 use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(rename_all = "camelCase")]
 pub struct CampaignDto {
     /// The campaign's id.
-    pub id: i64,
+    pub id: CampaignId,
     /// Its display name.
     pub name: String,
     /// The current phase.
@@ -38,7 +38,7 @@ pub struct CampaignDto {
 impl From<&Campaign> for CampaignDto {
     fn from(c: &Campaign) -> Self {
         Self {
-            id: c.id.0,
+            id: c.id,
             name: c.name.clone(),
             current_phase: c.state.current_phase,
             phase_status: c.state.phase_status,
@@ -215,8 +215,8 @@ pub struct ControlRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DnsResultDto {
-    /// `resolved`, `nxdomain`, `no_records`, `timeout` or `error`.
-    pub status: String,
+    /// The outcome.
+    pub status: DnsStatus,
     /// The addresses found.
     pub addresses: Vec<String>,
     /// The error kind (`SERVFAIL`, `REFUSED`, …) of a failed lookup.
@@ -245,8 +245,8 @@ pub struct KeywordHitDto {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpResultDto {
-    /// `ok`, `unreachable`, `timeout`, `tls_error`, `http_error` or `blocked`.
-    pub status: String,
+    /// The outcome.
+    pub status: HttpStatus,
     /// What went wrong, for every status but `ok`: each attempt (scheme, address, redirect
     /// hop) and its error.
     pub error_detail: Option<String>,
@@ -291,14 +291,14 @@ impl From<DomainRecord> for DomainResult {
             ordinal: d.ordinal,
             name: d.name,
             dns: d.dns.map(|r| DnsResultDto {
-                status: r.status.as_str().to_owned(),
+                status: r.status,
                 addresses: r.addresses.iter().map(ToString::to_string).collect(),
                 error_kind: r.error_kind,
                 attempts: r.attempts,
                 checked_at: r.checked_at,
             }),
             http: d.http.map(|r| HttpResultDto {
-                status: r.status.as_str().to_owned(),
+                status: r.status,
                 error_detail: r.error_detail,
                 status_code: r.status_code,
                 final_url: r.final_url,
@@ -345,8 +345,11 @@ pub struct DomainListQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// Only domains whose DNS status is this one.
+    // Read as text so that a bad value gets the handler's message naming the accepted ones.
+    #[param(value_type = Option<DnsStatus>)]
     pub dns_status: Option<String>,
     /// Only domains whose HTTP status is this one.
+    #[param(value_type = Option<HttpStatus>)]
     pub http_status: Option<String>,
     /// Only domains with a hit for this keyword pattern or category.
     pub keyword: Option<String>,
@@ -360,8 +363,11 @@ pub struct ExportQuery {
     /// `ndjson` (default) or `csv`.
     pub format: Option<String>,
     /// Only domains whose DNS status is this one.
+    // Read as text so that a bad value gets the handler's message naming the accepted ones.
+    #[param(value_type = Option<DnsStatus>)]
     pub dns_status: Option<String>,
     /// Only domains whose HTTP status is this one.
+    #[param(value_type = Option<HttpStatus>)]
     pub http_status: Option<String>,
     /// Only domains with a hit for this keyword pattern or category.
     pub keyword: Option<String>,
@@ -413,6 +419,14 @@ pub struct GenerationPreview {
 /// `GET /healthz` and `GET /readyz`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok`.
-    pub status: String,
+    /// Always `ok`: a server that is not healthy or ready answers with a problem instead.
+    pub status: HealthStatus,
+}
+
+/// The `status` of a health or readiness answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// The server is up (`/healthz`) or its store answers (`/readyz`).
+    Ok,
 }

@@ -76,7 +76,7 @@ pub use state::AppState;
         // way to attach message schemas to a WebSocket route).
         dragnet_realtime::ServerMessage,
         dragnet_realtime::ClientMessage,
-        dragnet_realtime::CampaignProgress,
+        dragnet_domain::progress::PhaseProgress,
         dragnet_realtime::ErrorCode,
     ))
 )]
@@ -338,7 +338,7 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                             .build(),
                     );
                     auth_responses.extend(AUTH_RESPONSES);
-                    if role != auth::Role::Viewer {
+                    if role != dragnet_domain::Role::Viewer {
                         auth_responses.push(&FORBIDDEN);
                     }
                 }

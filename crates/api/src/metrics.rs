@@ -28,7 +28,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
-use dragnet_domain::{Phase, PhaseStatus};
+use dragnet_domain::{CampaignId, Phase, PhaseStatus};
 use dragnet_probe::proxy::{ProxyTotals, proxy_totals};
 use dragnet_realtime::Hub;
 use dragnet_store::{CampaignFilter, MAX_CAMPAIGN_PAGE};
@@ -173,7 +173,7 @@ struct PhaseFigures {
 
 /// The running campaigns' current phases: `(campaign id, phase, total, processed, succeeded,
 /// failed)`, newest first, at most [`MAX_RUNNING_SCANNED`].
-type Running = Vec<(i64, Phase, u64, u64, u64, u64)>;
+type Running = Vec<(CampaignId, Phase, u64, u64, u64, u64)>;
 
 async fn running_phases(state: &web::Data<AppState>) -> Option<Running> {
     state
@@ -189,7 +189,7 @@ async fn running_phases(state: &web::Data<AppState>) -> Option<Running> {
                 let page = store.list_campaigns(&filter, before, MAX_CAMPAIGN_PAGE)?;
                 for c in &page.items {
                     if let Some(p) = c.current() {
-                        out.push((c.id.0, p.phase, p.total, p.processed, p.succeeded, p.failed));
+                        out.push((c.id, p.phase, p.total, p.processed, p.succeeded, p.failed));
                     }
                 }
                 match page.next {

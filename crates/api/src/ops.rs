@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 
-use crate::dto::Health;
+use crate::dto::{Health, HealthStatus};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::AppState;
 
@@ -14,7 +14,7 @@ use crate::state::AppState;
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
-        status: "ok".to_owned(),
+        status: HealthStatus::Ok,
     })
 }
 
@@ -36,6 +36,6 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         )
     })?;
     Ok(HttpResponse::Ok().json(Health {
-        status: "ok".to_owned(),
+        status: HealthStatus::Ok,
     }))
 }

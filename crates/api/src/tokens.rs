@@ -5,12 +5,12 @@
 
 use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use dragnet_domain::ValidationErrors;
+use dragnet_domain::{Role, ValidationErrors};
 use dragnet_store::StoredToken;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{self, Principal, Role};
+use crate::auth::{self, Principal};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -40,7 +40,7 @@ impl From<&StoredToken> for TokenDto {
         Self {
             id: t.id.clone(),
             name: t.name.clone(),
-            role: Role::from(t.role),
+            role: t.role,
             created_by: t.created_by.clone(),
             created_at: t.created_at,
             last_used_at: t.last_used_at,
@@ -173,7 +173,7 @@ pub async fn create_token(
             token: issued.secret.expose().to_owned(),
             id: t.id.clone(),
             name: t.name.clone(),
-            role: Role::from(t.role),
+            role: t.role,
             created_by: t.created_by.clone(),
             created_at: t.created_at,
         }))

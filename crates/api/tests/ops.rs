@@ -27,7 +27,7 @@ fn state(dir: &tempfile::TempDir, hub: &Hub) -> web::Data<dragnet_api::AppState>
 /// An admin token for `state`, as an `Authorization` header.
 fn admin(state: &web::Data<dragnet_api::AppState>) -> (&'static str, String) {
     let issued =
-        dragnet_api::auth::issue_token(&state.store, "ops", dragnet_api::auth::Role::Admin, "test")
+        dragnet_api::auth::issue_token(&state.store, "ops", dragnet_domain::Role::Admin, "test")
             .expect("issue a token");
     (
         "Authorization",

@@ -24,7 +24,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use dragnet_dns::{DnsResult, DnsStatus, QueryType, Resolver, ResolverSettings};
+use dragnet_dns::{DnsResult, Resolver, ResolverSettings};
+use dragnet_domain::{DnsStatus, RecordType};
 use dragnet_testkit::TestDnsServer;
 use dragnet_testkit::dns_server::expected_outcome;
 use tokio::sync::mpsc;
@@ -36,7 +37,7 @@ struct Args {
     server: Option<SocketAddr>,
     expected: Option<String>,
     names: u64,
-    types: Vec<QueryType>,
+    types: Vec<RecordType>,
     concurrency: usize,
     sockets: usize,
     timeout: Duration,
@@ -49,7 +50,7 @@ fn parse_args() -> Result<Args, BoxError> {
         server: None,
         expected: None,
         names: 200_000,
-        types: vec![QueryType::A],
+        types: vec![RecordType::A],
         concurrency: 1000,
         sockets: 2,
         timeout: Duration::from_millis(1000),

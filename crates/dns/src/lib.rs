@@ -3,7 +3,7 @@
 //! A few UDP sockets (each driven by one task that owns its id space and deadline queue) keep
 //! thousands of queries in flight. Answers are matched by id, question and source address;
 //! anything else is counted and ignored. Timed-out queries are retried on the next server
-//! per [`Strategy`], paced and interleaved with first attempts; truncated answers are asked
+//! per [`DnsStrategy`](dragnet_domain::DnsStrategy), paced and interleaved with first attempts; truncated answers are asked
 //! again over TCP. Each name gets one query per record type, and the per-type results combine
 //! into one [`DnsOutcome`] (rules in [`outcome`]). `docs/dns.md` describes the design and the
 //! measured throughput.
@@ -20,12 +20,12 @@ mod settings;
 mod shard;
 pub(crate) mod wire;
 
-pub use outcome::{DnsErrorKind, DnsOutcome, DnsResult, DnsStatus, OutcomeBuilder, TypeResult};
+pub use outcome::{DnsErrorKind, DnsOutcome, DnsResult, OutcomeBuilder, TypeResult};
 pub use rate::TokenBucket;
 pub use resolver::{DnsError, ResolveStats, Resolver};
 pub use settings::{
-    DnsServer, MAX_IN_FLIGHT_PER_SOCKET, MAX_RECORD_TYPES, MAX_SOCKETS, QueryType,
-    ResolverSettings, SettingsError, Strategy,
+    DnsServer, MAX_IN_FLIGHT_PER_SOCKET, MAX_RECORD_TYPES, MAX_SOCKETS, ResolverSettings,
+    SettingsError,
 };
 
 /// Whether `name` can be asked at all (non-empty, valid labels and lengths); the resolver answers

@@ -18,39 +18,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-/// The status of one name after DNS validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DnsStatus {
-    /// At least one record type had records (see [`DnsOutcome::addresses`]).
-    Resolved,
-    /// The server said the name does not exist.
-    NxDomain,
-    /// The name exists but has no records of the asked types.
-    NoRecords,
-    /// No answer came back within the attempts allowed.
-    Timeout,
-    /// The server answered with an error (see [`DnsOutcome::error`]).
-    Error,
-}
-
-impl DnsStatus {
-    /// The stored spelling: `resolved`, `nxdomain`, `no_records`, `timeout`, `error`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            DnsStatus::Resolved => "resolved",
-            DnsStatus::NxDomain => "nxdomain",
-            DnsStatus::NoRecords => "no_records",
-            DnsStatus::Timeout => "timeout",
-            DnsStatus::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for DnsStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use dragnet_domain::DnsStatus;
 
 /// Why a name ended in [`DnsStatus::Error`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

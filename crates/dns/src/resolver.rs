@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::outcome::DnsResult;
-use super::settings::{ResolverSettings, SettingsError};
+use super::settings::{ResolverSettings, SettingsError, wire_type};
 use super::shard::{Shard, ShardConfig, ShardIo};
 use super::{net, wire};
 use crate::rate::TokenBucket;
@@ -172,7 +172,7 @@ impl Resolver {
             qtypes: s
                 .distinct_record_types()
                 .into_iter()
-                .map(|t| t.record_type())
+                .map(wire_type)
                 .collect(),
             timeout: s.timeout,
             max_attempts: s.retries.saturating_add(1),

@@ -1,12 +1,11 @@
 //! The resolver's own settings, independent of how a campaign stores its configuration.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::str::FromStr;
 use std::time::Duration;
 
-use hickory_proto::rr::RecordType;
+use dragnet_domain::{DnsStrategy, RecordType};
+use hickory_proto::rr::RecordType as WireType;
 
 /// Most queries in flight per UDP socket: the 16-bit id space, with room left so that a
 /// released id is not reused at once (see `ids.rs`).
@@ -21,7 +20,7 @@ pub const MAX_SOCKETS: usize = 64;
 pub struct DnsServer {
     /// Address and port.
     pub addr: SocketAddr,
-    /// Share of first attempts under [`Strategy::Weighted`]; ignored by other strategies.
+    /// Share of first attempts under [`DnsStrategy::Weighted`]; ignored by other strategies.
     /// A weight of zero means "never under `weighted`".
     pub weight: u32,
 }
@@ -33,88 +32,15 @@ impl DnsServer {
     }
 }
 
-/// How queries are spread over the servers.
-///
-/// The first attempt of a query goes to the server the strategy picks; each retry goes to a
-/// different server when there is more than one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Strategy {
-    /// Servers in turn for first attempts; a retry goes to the server after the previous one.
-    #[default]
-    RoundRobin,
-    /// A uniformly random server; a retry prefers a server not yet tried for that query.
-    Random,
-    /// A random server in proportion to its weight; a retry prefers a server not yet tried.
-    Weighted,
-    /// Always the first server; the next one only after the previous one timed out or failed.
-    /// A server that timed out 16 times in a row without answering is skipped (apart from
-    /// one probe per timeout period) until it answers again, under every strategy.
-    Failover,
-}
-
-/// A record type asked for each name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum QueryType {
-    /// IPv4 addresses.
-    A,
-    /// IPv6 addresses.
-    Aaaa,
-    /// Canonical name.
-    Cname,
-    /// Mail exchangers.
-    Mx,
-    /// Name servers.
-    Ns,
-    /// Text records.
-    Txt,
-}
-
-impl QueryType {
-    /// The standard mnemonic (`A`, `AAAA`, ...).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            QueryType::A => "A",
-            QueryType::Aaaa => "AAAA",
-            QueryType::Cname => "CNAME",
-            QueryType::Mx => "MX",
-            QueryType::Ns => "NS",
-            QueryType::Txt => "TXT",
-        }
-    }
-
-    pub(crate) const fn record_type(self) -> RecordType {
-        match self {
-            QueryType::A => RecordType::A,
-            QueryType::Aaaa => RecordType::AAAA,
-            QueryType::Cname => RecordType::CNAME,
-            QueryType::Mx => RecordType::MX,
-            QueryType::Ns => RecordType::NS,
-            QueryType::Txt => RecordType::TXT,
-        }
-    }
-}
-
-impl fmt::Display for QueryType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for QueryType {
-    type Err = SettingsError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            QueryType::A,
-            QueryType::Aaaa,
-            QueryType::Cname,
-            QueryType::Mx,
-            QueryType::Ns,
-            QueryType::Txt,
-        ]
-        .into_iter()
-        .find(|t| t.as_str().eq_ignore_ascii_case(s))
-        .ok_or_else(|| SettingsError::UnknownQueryType(s.to_owned()))
+/// The wire type of a record type, for the queries.
+pub(crate) const fn wire_type(t: RecordType) -> WireType {
+    match t {
+        RecordType::A => WireType::A,
+        RecordType::Aaaa => WireType::AAAA,
+        RecordType::Cname => WireType::CNAME,
+        RecordType::Mx => WireType::MX,
+        RecordType::Ns => WireType::NS,
+        RecordType::Txt => WireType::TXT,
     }
 }
 
@@ -125,9 +51,9 @@ pub struct ResolverSettings {
     /// The servers queried (at least one).
     pub servers: Vec<DnsServer>,
     /// How queries are spread over the servers.
-    pub strategy: Strategy,
+    pub strategy: DnsStrategy,
     /// Record types asked for each name (one query per type; at least one, duplicates ignored).
-    pub record_types: Vec<QueryType>,
+    pub record_types: Vec<RecordType>,
     /// Time to wait for an answer to one attempt.
     pub timeout: Duration,
     /// Attempts after the first one, per query (timeouts, and error rcodes when
@@ -167,8 +93,8 @@ impl ResolverSettings {
     pub fn new(servers: impl IntoIterator<Item = SocketAddr>) -> Self {
         Self {
             servers: servers.into_iter().map(DnsServer::new).collect(),
-            strategy: Strategy::RoundRobin,
-            record_types: vec![QueryType::A, QueryType::Aaaa],
+            strategy: DnsStrategy::RoundRobin,
+            record_types: vec![RecordType::A, RecordType::Aaaa],
             timeout: Duration::from_secs(2),
             retries: 2,
             concurrency: 1000,
@@ -188,7 +114,7 @@ impl ResolverSettings {
         if self.servers.is_empty() {
             return Err(SettingsError::NoServers);
         }
-        if self.strategy == Strategy::Weighted && self.servers.iter().all(|s| s.weight == 0) {
+        if self.strategy == DnsStrategy::Weighted && self.servers.iter().all(|s| s.weight == 0) {
             return Err(SettingsError::AllWeightsZero);
         }
         if self.record_types.is_empty() {
@@ -226,7 +152,7 @@ impl ResolverSettings {
     }
 
     /// The record types in order, without duplicates.
-    pub(crate) fn distinct_record_types(&self) -> Vec<QueryType> {
+    pub(crate) fn distinct_record_types(&self) -> Vec<RecordType> {
         let mut types = Vec::with_capacity(self.record_types.len());
         for t in &self.record_types {
             if !types.contains(t) {
@@ -252,9 +178,6 @@ pub enum SettingsError {
     /// Too many record types.
     #[error("{0} record types given; at most {MAX_RECORD_TYPES} are supported")]
     TooManyRecordTypes(usize),
-    /// A record type name is not supported.
-    #[error("unsupported record type {0:?}")]
-    UnknownQueryType(String),
     /// A timeout is zero.
     #[error("timeouts must be positive")]
     ZeroTimeout,
@@ -302,7 +225,7 @@ mod tests {
         assert_eq!(s.validate(), Err(SettingsError::NoServers));
 
         let mut s = settings();
-        s.strategy = Strategy::Weighted;
+        s.strategy = DnsStrategy::Weighted;
         s.servers[0].weight = 0;
         assert_eq!(s.validate(), Err(SettingsError::AllWeightsZero));
 
@@ -319,18 +242,12 @@ mod tests {
     }
 
     #[test]
-    fn parses_query_types() {
-        assert_eq!("aaaa".parse::<QueryType>(), Ok(QueryType::Aaaa));
-        assert!("SRV".parse::<QueryType>().is_err());
-    }
-
-    #[test]
     fn record_types_are_deduplicated() {
         let mut s = settings();
-        s.record_types = vec![QueryType::A, QueryType::Aaaa, QueryType::A];
+        s.record_types = vec![RecordType::A, RecordType::Aaaa, RecordType::A];
         assert_eq!(
             s.distinct_record_types(),
-            vec![QueryType::A, QueryType::Aaaa]
+            vec![RecordType::A, RecordType::Aaaa]
         );
     }
 }

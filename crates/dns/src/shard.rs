@@ -14,6 +14,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use dragnet_domain::DnsStrategy;
 use hickory_proto::op::Edns;
 use hickory_proto::rr::{Name, RecordType};
 use tokio::net::UdpSocket;
@@ -26,7 +27,6 @@ use super::ids::IdPool;
 use super::net;
 use super::outcome::{DnsErrorKind, DnsResult, OutcomeBuilder, TypeResult};
 use super::resolver::ResolveStats;
-use super::settings::Strategy;
 use super::wire::{self, Answer, Rejected};
 use crate::rate::TokenBucket;
 
@@ -59,7 +59,7 @@ pub(crate) struct ShardConfig {
     pub(crate) weights: Vec<u32>,
     /// Running sums of `weights`, for picking a weighted first server in O(log n).
     pub(crate) cumulative_weights: Vec<u64>,
-    pub(crate) strategy: Strategy,
+    pub(crate) strategy: DnsStrategy,
     pub(crate) qtypes: Vec<RecordType>,
     pub(crate) timeout: Duration,
     pub(crate) max_attempts: u32,
@@ -873,7 +873,7 @@ impl Shard {
         if n == 1 || self.usable(i, now) {
             return pick;
         }
-        let weighted = self.cfg.strategy == Strategy::Weighted;
+        let weighted = self.cfg.strategy == DnsStrategy::Weighted;
         (1..n)
             .map(|k| (i + k) % n)
             .find(|&j| {
@@ -890,13 +890,13 @@ impl Shard {
             return 0;
         }
         let i = match self.cfg.strategy {
-            Strategy::RoundRobin => {
+            DnsStrategy::RoundRobin => {
                 let i = self.round_robin % n;
                 self.round_robin = self.round_robin.wrapping_add(1);
                 i
             }
-            Strategy::Random => self.rng.usize(..n),
-            Strategy::Weighted => {
+            DnsStrategy::Random => self.rng.usize(..n),
+            DnsStrategy::Weighted => {
                 let cumulative = &self.cfg.cumulative_weights;
                 let total = cumulative.last().copied().unwrap_or(0);
                 if total == 0 {
@@ -906,7 +906,7 @@ impl Shard {
                     cumulative.partition_point(|&c| c <= r)
                 }
             }
-            Strategy::Failover => 0,
+            DnsStrategy::Failover => 0,
         };
         i as u32
     }
@@ -919,8 +919,8 @@ impl Shard {
         let current = current as usize;
         let untried = |i: usize| i >= 64 || tried & (1 << i) == 0;
         let i = match self.cfg.strategy {
-            Strategy::RoundRobin | Strategy::Failover => (current + 1) % n,
-            Strategy::Random => {
+            DnsStrategy::RoundRobin | DnsStrategy::Failover => (current + 1) % n,
+            DnsStrategy::Random => {
                 let fresh: Vec<usize> = (0..n).filter(|&i| untried(i)).collect();
                 if fresh.is_empty() {
                     let pick = self.rng.usize(..n - 1);
@@ -929,7 +929,7 @@ impl Shard {
                     fresh[self.rng.usize(..fresh.len())]
                 }
             }
-            Strategy::Weighted => {
+            DnsStrategy::Weighted => {
                 let weights = &self.cfg.weights;
                 let pick = |rng: &mut fastrand::Rng, eligible: &dyn Fn(usize) -> bool| {
                     let total: u64 = (0..n)

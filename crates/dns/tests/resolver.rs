@@ -10,10 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dragnet_dns::TokenBucket;
-use dragnet_dns::{
-    DnsErrorKind, DnsResult, DnsServer, DnsStatus, QueryType, ResolveStats, Resolver,
-    ResolverSettings, Strategy,
-};
+use dragnet_dns::{DnsErrorKind, DnsResult, DnsServer, ResolveStats, Resolver, ResolverSettings};
+use dragnet_domain::{DnsStatus, DnsStrategy, RecordType};
 use dragnet_testkit::dns_server::{SPOOFED_V4, expected_outcome, ipv4_for, ipv6_for};
 use dragnet_testkit::{BlackHole, TestDnsServer, TestServerOptions};
 use tokio::sync::mpsc;
@@ -73,7 +71,7 @@ async fn resolve(
     (results, stats)
 }
 
-fn assert_matches_zone(results: &[DnsResult], types: &[QueryType]) {
+fn assert_matches_zone(results: &[DnsResult], types: &[RecordType]) {
     for r in results {
         let expected = expected_outcome(&r.name, types);
         assert!(
@@ -108,7 +106,7 @@ async fn every_outcome_matches_the_zone() {
     ];
     let (results, stats) = resolve(s, names(&list)).await;
     assert_eq!(results.len(), list.len());
-    assert_matches_zone(&results, &[QueryType::A, QueryType::Aaaa]);
+    assert_matches_zone(&results, &[RecordType::A, RecordType::Aaaa]);
 
     let by_name = |n: &str| {
         &results
@@ -184,7 +182,7 @@ async fn truncated_answers_fall_back_to_tcp() {
         .collect();
     let (results, stats) = resolve(s, input).await;
     assert_eq!(results.len(), 100);
-    assert_matches_zone(&results, &[QueryType::A, QueryType::Aaaa]);
+    assert_matches_zone(&results, &[RecordType::A, RecordType::Aaaa]);
     for r in &results {
         assert_eq!(r.outcome.addresses.len(), 2, "{}", r.name);
     }
@@ -210,7 +208,7 @@ async fn timeouts_are_retried_and_counted() {
     assert_eq!(stats.retransmits, 8);
     assert_eq!(stats.timeouts, 12);
 
-    s.record_types = vec![QueryType::A];
+    s.record_types = vec![RecordType::A];
     s.retries = 0;
     let (results, _) = resolve(s, names(&["ok-3.test"])).await;
     assert_eq!(results[0].outcome.attempts, 1);
@@ -222,10 +220,10 @@ async fn flaky_names_succeed_on_retry() {
     let server = TestDnsServer::start().await.expect("server");
     let mut s = settings(&[server.addr()]);
     s.timeout = Duration::from_secs(1);
-    s.record_types = vec![QueryType::A];
+    s.record_types = vec![RecordType::A];
     let list: Vec<(u64, String)> = (0..50).map(|i| (i, format!("flaky-{i}.test"))).collect();
     let (results, stats) = resolve(s, list).await;
-    assert_matches_zone(&results, &[QueryType::A]);
+    assert_matches_zone(&results, &[RecordType::A]);
     for r in &results {
         assert_eq!(r.outcome.attempts, 2, "{}", r.name);
     }
@@ -237,13 +235,13 @@ async fn failover_moves_to_the_next_server_after_a_timeout() {
     let hole = BlackHole::start().await.expect("black hole");
     let server = TestDnsServer::start().await.expect("server");
     let mut s = settings(&[hole.addr(), server.addr()]);
-    s.strategy = Strategy::Failover;
+    s.strategy = DnsStrategy::Failover;
     s.timeout = Duration::from_secs(1);
     s.retries = 1;
-    s.record_types = vec![QueryType::A];
+    s.record_types = vec![RecordType::A];
     let list: Vec<(u64, String)> = (0..20).map(|i| (i, format!("ok-{i}.test"))).collect();
     let (results, _) = resolve(s, list).await;
-    assert_matches_zone(&results, &[QueryType::A]);
+    assert_matches_zone(&results, &[RecordType::A]);
     for r in &results {
         assert_eq!(
             r.outcome.attempts, 2,
@@ -259,15 +257,15 @@ async fn a_dead_primary_is_skipped_after_repeated_timeouts() {
     let hole = BlackHole::start().await.expect("black hole");
     let server = TestDnsServer::start().await.expect("server");
     let mut s = settings(&[hole.addr(), server.addr()]);
-    s.strategy = Strategy::Failover;
+    s.strategy = DnsStrategy::Failover;
     s.timeout = Duration::from_millis(500);
     s.retries = 1;
     s.concurrency = 8;
-    s.record_types = vec![QueryType::A];
+    s.record_types = vec![RecordType::A];
     let list: Vec<(u64, String)> = (0..300).map(|i| (i, format!("ok-{i}.test"))).collect();
     let (results, stats) = resolve(s, list).await;
     assert_eq!(results.len(), 300);
-    assert_matches_zone(&results, &[QueryType::A]);
+    assert_matches_zone(&results, &[RecordType::A]);
     assert!(stats.servers_marked_down >= 1);
     let direct = results.iter().filter(|r| r.outcome.attempts == 1).count();
     assert!(
@@ -284,10 +282,10 @@ async fn failover_stays_on_a_healthy_primary() {
     let hole = BlackHole::start().await.expect("black hole");
     let server = TestDnsServer::start().await.expect("server");
     let mut s = settings(&[server.addr(), hole.addr()]);
-    s.strategy = Strategy::Failover;
+    s.strategy = DnsStrategy::Failover;
     let list: Vec<(u64, String)> = (0..200).map(|i| (i, format!("dual-{i}.test"))).collect();
     let (results, _) = resolve(s, list).await;
-    assert_matches_zone(&results, &[QueryType::A, QueryType::Aaaa]);
+    assert_matches_zone(&results, &[RecordType::A, RecordType::Aaaa]);
     assert_eq!(hole.received(), 0);
 }
 
@@ -296,13 +294,13 @@ async fn round_robin_retries_on_the_other_server() {
     let hole = BlackHole::start().await.expect("black hole");
     let server = TestDnsServer::start().await.expect("server");
     let mut s = settings(&[hole.addr(), server.addr()]);
-    s.strategy = Strategy::RoundRobin;
+    s.strategy = DnsStrategy::RoundRobin;
     s.timeout = Duration::from_secs(1);
     s.retries = 1;
-    s.record_types = vec![QueryType::A];
+    s.record_types = vec![RecordType::A];
     let list: Vec<(u64, String)> = (0..40).map(|i| (i, format!("ok-{i}.test"))).collect();
     let (results, _) = resolve(s, list).await;
-    assert_matches_zone(&results, &[QueryType::A]);
+    assert_matches_zone(&results, &[RecordType::A]);
     let retried = results.iter().filter(|r| r.outcome.attempts == 2).count() as u64;
     assert!(
         retried > 0 && retried < 40,
@@ -326,10 +324,10 @@ async fn weighted_never_picks_a_zero_weight_server() {
             weight: 3,
         },
     ];
-    s.strategy = Strategy::Weighted;
+    s.strategy = DnsStrategy::Weighted;
     let list: Vec<(u64, String)> = (0..300).map(|i| (i, format!("ok-{i}.test"))).collect();
     let (results, _) = resolve(s, list).await;
-    assert_matches_zone(&results, &[QueryType::A, QueryType::Aaaa]);
+    assert_matches_zone(&results, &[RecordType::A, RecordType::Aaaa]);
     assert!(results.iter().all(|r| r.outcome.attempts == 2));
     assert_eq!(hole.received(), 0);
 }
@@ -339,11 +337,11 @@ async fn random_spreads_queries_over_servers() {
     let a = TestDnsServer::start().await.expect("server a");
     let b = TestDnsServer::start().await.expect("server b");
     let mut s = settings(&[a.addr(), b.addr()]);
-    s.strategy = Strategy::Random;
+    s.strategy = DnsStrategy::Random;
     let list: Vec<(u64, String)> = (0..400).map(|i| (i, format!("name{i}.test"))).collect();
     let (results, _) = resolve(s, list).await;
     assert_eq!(results.len(), 400);
-    assert_matches_zone(&results, &[QueryType::A, QueryType::Aaaa]);
+    assert_matches_zone(&results, &[RecordType::A, RecordType::Aaaa]);
     assert!(a.udp_queries() > 100, "{}", a.udp_queries());
     assert!(b.udp_queries() > 100, "{}", b.udp_queries());
 }
@@ -362,7 +360,7 @@ async fn spoofed_and_mismatched_answers_are_ignored() {
         .collect();
     let (results, stats) = resolve(s, list).await;
     assert_eq!(results.len(), 300);
-    assert_matches_zone(&results, &[QueryType::A, QueryType::Aaaa]);
+    assert_matches_zone(&results, &[RecordType::A, RecordType::Aaaa]);
     assert!(
         results
             .iter()
@@ -386,13 +384,13 @@ async fn spoofed_and_mismatched_answers_are_ignored() {
 async fn rate_limit_is_enforced() {
     let server = TestDnsServer::start().await.expect("server");
     let mut s = settings(&[server.addr()]);
-    s.record_types = vec![QueryType::A];
+    s.record_types = vec![RecordType::A];
     s.rate_limit_per_second = NonZeroU32::new(100);
     let list: Vec<(u64, String)> = (0..200).map(|i| (i, format!("ok-{i}.test"))).collect();
     let started = Instant::now();
     let (results, _) = resolve(s, list).await;
     let elapsed = started.elapsed();
-    assert_matches_zone(&results, &[QueryType::A]);
+    assert_matches_zone(&results, &[RecordType::A]);
     assert!(elapsed >= Duration::from_millis(1900), "{elapsed:?}");
 }
 
@@ -403,7 +401,7 @@ async fn one_rate_limiter_is_shared_by_resolvers() {
         NonZeroU32::new(100).expect("non-zero"),
     ));
     let mut s = settings(&[server.addr()]);
-    s.record_types = vec![QueryType::A];
+    s.record_types = vec![RecordType::A];
     let first = Resolver::new(s.clone())
         .expect("valid")
         .with_rate_limiter(Arc::clone(&bucket));
@@ -458,7 +456,7 @@ async fn twenty_thousand_names_stream_with_bounded_concurrency() {
         while let Some(r) = out_rx.recv().await {
             assert!(!seen[r.ordinal as usize], "ordinal {} twice", r.ordinal);
             seen[r.ordinal as usize] = true;
-            let expected = expected_outcome(&r.name, &[QueryType::A, QueryType::Aaaa]);
+            let expected = expected_outcome(&r.name, &[RecordType::A, RecordType::Aaaa]);
             if !expected.matches(&r.outcome) {
                 wrong.push((r.name, r.outcome, expected));
             }
@@ -553,9 +551,9 @@ async fn dual_stack_sockets_reach_ipv4_servers() {
     // the healthy IPv4 primary answers everything through its v4-mapped address.
     let v6: SocketAddr = "[::1]:9".parse().expect("addr");
     let mut s = settings(&[server.addr(), v6]);
-    s.strategy = Strategy::Failover;
+    s.strategy = DnsStrategy::Failover;
     let list: Vec<(u64, String)> = (0..50).map(|i| (i, format!("dual-{i}.test"))).collect();
     let (results, stats) = resolve(s, list).await;
-    assert_matches_zone(&results, &[QueryType::A, QueryType::Aaaa]);
+    assert_matches_zone(&results, &[RecordType::A, RecordType::Aaaa]);
     assert_eq!(stats.ignored_wrong_source, 0);
 }

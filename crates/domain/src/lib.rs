@@ -6,6 +6,8 @@
 //! crate, so that other services can link it to validate configurations and reason about
 //! phases. CI enforces that with a negative dependency check.
 
+pub mod access;
+pub mod campaign;
 pub mod catalog;
 pub mod config;
 pub mod content;
@@ -14,6 +16,13 @@ pub mod generator;
 pub mod name;
 pub mod phase;
 pub mod progress;
+pub mod results;
 
+pub use access::{AuditResult, AuditSource, Role};
+pub use campaign::CampaignId;
+pub use catalog::ProxyProtocol;
+pub use config::dns::{DnsStrategy, RecordType};
+pub use config::http::ProxyRotation;
 pub use error::{FieldError, ValidationErrors};
 pub use phase::{Action, CampaignState, Phase, PhaseStatus, Transition, TransitionError};
+pub use results::{DnsStatus, HttpStatus};

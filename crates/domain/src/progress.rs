@@ -1,15 +1,27 @@
 //! How the engine reports progress: a [`PhaseProgress`] snapshot published to a
 //! [`ProgressSink`]. The engine publishes at most every 250 ms per campaign, plus immediately on
 //! every phase status change; sinks (the real-time hub, metrics, the CLI) decide how to deliver.
+//!
+//! A [`PhaseProgress`] is also the `data` of the WebSocket's `campaign.progress` message: its
+//! serde form (camelCase, with the derived `progressPercent`) is that message's one format.
 
-use crate::{Phase, PhaseStatus};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::{CampaignId, Phase, PhaseStatus};
 
 /// The progress of a campaign's current phase at one moment. Overall progress is derived from
 /// these counters; nothing else is stored.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialised as the `data` of a `campaign.progress` message (named `CampaignProgress` in the
+/// OpenAPI document), with `progressPercent` computed by [`PhaseProgress::progress_percent`]
+/// on serialisation, so that it can never disagree with the counters. Deserialising ignores
+/// `progressPercent` for the same reason.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PhaseProgress {
     /// The campaign.
-    pub campaign_id: i64,
+    pub campaign_id: CampaignId,
     /// The campaign's current phase.
     pub current_phase: Phase,
     /// That phase's status.
@@ -38,6 +50,147 @@ impl PhaseProgress {
             return 0.0;
         }
         (self.processed_items as f64 * 100.0 / self.total_items as f64).min(100.0)
+    }
+}
+
+impl Serialize for PhaseProgress {
+    // Written by hand only to add the derived `progressPercent` between the counters and the
+    // rate, where clients have always found it; the field names are the derive's camelCase.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("PhaseProgress", 10)?;
+        s.serialize_field("campaignId", &self.campaign_id)?;
+        s.serialize_field("currentPhase", &self.current_phase)?;
+        s.serialize_field("phaseStatus", &self.phase_status)?;
+        s.serialize_field("totalItems", &self.total_items)?;
+        s.serialize_field("processedItems", &self.processed_items)?;
+        s.serialize_field("successfulItems", &self.successful_items)?;
+        s.serialize_field("failedItems", &self.failed_items)?;
+        s.serialize_field("progressPercent", &self.progress_percent())?;
+        s.serialize_field("ratePerSecond", &self.rate_per_second)?;
+        s.serialize_field("etaSeconds", &self.eta_seconds)?;
+        s.end()
+    }
+}
+
+/// The OpenAPI schema of the serialised form. Built by hand because the derive cannot describe
+/// the computed `progressPercent`; the test `schema_matches_the_serialised_fields` keeps the
+/// two in step.
+#[cfg(feature = "openapi")]
+mod schema {
+    use std::borrow::Cow;
+
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{
+        KnownFormat, ObjectBuilder, RefBuilder, Schema, SchemaFormat, SchemaType, Type,
+    };
+    use utoipa::{PartialSchema, ToSchema};
+
+    use super::PhaseProgress;
+    use crate::{CampaignId, Phase, PhaseStatus};
+
+    fn reference<T: ToSchema>(description: &str) -> RefOr<Schema> {
+        RefBuilder::new()
+            .ref_location_from_schema_name(T::name())
+            .description(Some(description))
+            .into()
+    }
+
+    fn count(description: &str, nullable: bool) -> RefOr<Schema> {
+        let schema_type: SchemaType = if nullable {
+            [Type::Integer, Type::Null].into_iter().collect()
+        } else {
+            Type::Integer.into()
+        };
+        ObjectBuilder::new()
+            .schema_type(schema_type)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .description(Some(description))
+            .minimum(Some(0))
+            .into()
+    }
+
+    fn number(description: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+            .description(Some(description))
+            .into()
+    }
+
+    impl PartialSchema for PhaseProgress {
+        fn schema() -> RefOr<Schema> {
+            let required = [
+                "campaignId",
+                "currentPhase",
+                "phaseStatus",
+                "totalItems",
+                "processedItems",
+                "successfulItems",
+                "failedItems",
+                "progressPercent",
+                "ratePerSecond",
+            ];
+            let mut object = ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some(
+                    "The state of one campaign's current phase, as carried by \
+                     `campaign.progress`.",
+                ))
+                .property(
+                    "campaignId",
+                    reference::<CampaignId>("The campaign (the store's id)."),
+                )
+                .property(
+                    "currentPhase",
+                    reference::<Phase>("The campaign's current phase."),
+                )
+                .property(
+                    "phaseStatus",
+                    reference::<PhaseStatus>("That phase's status."),
+                )
+                .property(
+                    "totalItems",
+                    count("Items the phase has to process (0 while unknown).", false),
+                )
+                .property(
+                    "processedItems",
+                    count("Items processed so far (successful + failed).", false),
+                )
+                .property("successfulItems", count("Items that succeeded.", false))
+                .property("failedItems", count("Items that failed.", false))
+                .property(
+                    "progressPercent",
+                    number("Percentage of the phase done, 0–100."),
+                )
+                .property(
+                    "ratePerSecond",
+                    number("Recent processing rate, items per second."),
+                )
+                .property(
+                    "etaSeconds",
+                    count(
+                        "Estimated seconds to completion; `null` when unknown.",
+                        true,
+                    ),
+                );
+            for field in required {
+                object = object.required(field);
+            }
+            object.into()
+        }
+    }
+
+    impl ToSchema for PhaseProgress {
+        // The WebSocket message's name for it, which clients and the TypeScript types use.
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("CampaignProgress")
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            schemas.push((CampaignId::name().into_owned(), CampaignId::schema()));
+            schemas.push((Phase::name().into_owned(), Phase::schema()));
+            schemas.push((PhaseStatus::name().into_owned(), PhaseStatus::schema()));
+        }
     }
 }
 
@@ -72,7 +225,7 @@ mod tests {
 
     fn progress(status: PhaseStatus, total: u64, processed: u64) -> PhaseProgress {
         PhaseProgress {
-            campaign_id: 1,
+            campaign_id: CampaignId(1),
             current_phase: Phase::DnsValidation,
             phase_status: status,
             total_items: total,
@@ -99,5 +252,31 @@ mod tests {
             progress(PhaseStatus::Running, 10, 20).progress_percent(),
             100.0
         );
+    }
+
+    #[test]
+    fn serialises_with_the_derived_percent_and_reads_back() {
+        let p = progress(PhaseStatus::Running, 200, 50);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"campaignId":1,"currentPhase":"dns_validation","phaseStatus":"running","totalItems":200,"processedItems":50,"successfulItems":50,"failedItems":0,"progressPercent":25.0,"ratePerSecond":0.0,"etaSeconds":null}"#
+        );
+        let back: PhaseProgress = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn schema_matches_the_serialised_fields() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(PhaseProgress::schema()).unwrap();
+        let mut described: Vec<&String> =
+            schema["properties"].as_object().unwrap().keys().collect();
+        let value = serde_json::to_value(progress(PhaseStatus::Running, 2, 1)).unwrap();
+        let mut serialised: Vec<&String> = value.as_object().unwrap().keys().collect();
+        described.sort();
+        serialised.sort();
+        assert_eq!(described, serialised);
     }
 }

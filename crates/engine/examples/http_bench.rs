@@ -21,12 +21,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use dragnet_domain::progress::NullSink;
-use dragnet_domain::{Action, Phase};
+use dragnet_domain::{Action, CampaignId, DnsStatus, HttpStatus, Phase};
 use dragnet_engine::{Engine, EngineSettings};
-use dragnet_store::{
-    CampaignId, Change, DnsResult, DnsStatus, DomainFilter, HttpStatus, NewCampaign, Store,
-    StoreOptions,
-};
+use dragnet_store::{Change, DnsResult, DomainFilter, NewCampaign, Store, StoreOptions};
 use serde_json::json;
 
 mod bench_support;

@@ -42,11 +42,9 @@ use dragnet_domain::config::generation::{
 };
 use dragnet_domain::generator::Generator;
 use dragnet_domain::progress::NullSink;
-use dragnet_domain::{Action, Phase};
+use dragnet_domain::{Action, CampaignId, DnsStatus, Phase};
 use dragnet_engine::{Engine, EngineSettings};
-use dragnet_store::{
-    CampaignId, Change, DnsStatus, DomainFilter, NewCampaign, Store, StoreOptions,
-};
+use dragnet_store::{Change, DomainFilter, NewCampaign, Store, StoreOptions};
 
 mod bench_support;
 use bench_support::{Result, cpu_seconds, emit, load_average, peak_rss_mib, run_phase};
@@ -323,7 +321,7 @@ fn verify(store: &Store, id: CampaignId, label: &str) -> Result<()> {
         attempts += u64::from(dns.attempts);
         let ok = match expected(&record.name) {
             Some(ip) => dns.status == DnsStatus::Resolved && dns.addresses == [IpAddr::V4(ip)],
-            None => dns.status == DnsStatus::Nxdomain,
+            None => dns.status == DnsStatus::NxDomain,
         };
         if ok {
             correct += 1;

@@ -18,8 +18,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use dragnet_domain::{Action, Phase, PhaseStatus};
-use dragnet_store::{Campaign, CampaignFilter, CampaignId, Change, Chunk, Store, StoreError};
+use dragnet_domain::{Action, CampaignId, Phase, PhaseStatus};
+use dragnet_store::{Campaign, CampaignFilter, Change, Chunk, Store, StoreError};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -523,7 +523,7 @@ pub fn snapshot(campaign: &Campaign, rate_per_second: f64) -> PhaseProgress {
         && campaign.state.phase_status == PhaseStatus::Running)
         .then(|| (remaining as f64 / rate_per_second).ceil() as u64);
     PhaseProgress {
-        campaign_id: campaign.id.0,
+        campaign_id: campaign.id,
         current_phase: campaign.state.current_phase,
         phase_status: campaign.state.phase_status,
         total_items: total,

@@ -6,7 +6,7 @@
 //!
 //! 1. **Guard.** Every address is checked with the [`AddressGuard`] before anything is sent.
 //!    Refused addresses are skipped; if all are refused the outcome is
-//!    [`ProbeStatus::Blocked`] and no packet leaves the machine.
+//!    [`HttpStatus::Blocked`] and no packet leaves the machine.
 //! 2. **Schemes.** The configured schemes are tried in order (default `https`, then `http`).
 //!    An attempt that gets a response — any status, a redirect included — is the last one;
 //!    an attempt that gets none (refused, timed out, TLS failure) moves on to the next scheme.
@@ -77,6 +77,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use dragnet_domain::HttpStatus;
 use dragnet_domain::config::http::{AcceptedStatus, DEFAULT_USER_AGENT, Scheme};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, StatusCode, Uri};
@@ -213,49 +214,11 @@ pub enum ProbeSetupError {
     Tls(#[from] rustls::Error),
 }
 
-/// A probe's result status (the `status` of the phase's result row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProbeStatus {
-    /// A response with an accepted status, its body read.
-    Ok,
-    /// No connection could be made (refused, unreachable, reset).
-    Unreachable,
-    /// A connect, TLS, header or body timeout.
-    Timeout,
-    /// The TLS handshake or the certificate failed.
-    TlsError,
-    /// A malformed response, a status not accepted, a bad redirect, an undecodable body.
-    HttpError,
-    /// The guard refused every address.
-    Blocked,
-}
-
-impl ProbeStatus {
-    /// The status as stored and shown: `ok`, `unreachable`, `timeout`, `tls_error`,
-    /// `http_error`, `blocked`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ProbeStatus::Ok => "ok",
-            ProbeStatus::Unreachable => "unreachable",
-            ProbeStatus::Timeout => "timeout",
-            ProbeStatus::TlsError => "tls_error",
-            ProbeStatus::HttpError => "http_error",
-            ProbeStatus::Blocked => "blocked",
-        }
-    }
-}
-
-impl fmt::Display for ProbeStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// What one probe found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeOutcome {
     /// The result.
-    pub status: ProbeStatus,
+    pub status: HttpStatus,
     /// Every attempt's error, naming the scheme, URL, address or hop, joined with `; `, e.g.
     /// `https://a.test/: TLS: invalid peer certificate: UnknownIssuer; http://a.test/:
     /// connection refused (192.0.2.1:80)`. Set even when a later scheme succeeded.
@@ -377,7 +340,7 @@ struct FinalResponse {
 
 /// The result of one scheme attempt.
 struct Attempt {
-    status: ProbeStatus,
+    status: HttpStatus,
     error: Option<String>,
     responded: bool,
     status_code: Option<u16>,
@@ -390,7 +353,7 @@ struct Attempt {
 }
 
 impl Attempt {
-    fn failed(status: ProbeStatus, error: String) -> Self {
+    fn failed(status: HttpStatus, error: String) -> Self {
         Attempt {
             status,
             error: Some(error),
@@ -454,10 +417,10 @@ impl Prober {
         }
         if allowed.is_empty() {
             let (status, detail) = if refused.is_empty() {
-                (ProbeStatus::Unreachable, format!("{host}: no addresses"))
+                (HttpStatus::Unreachable, format!("{host}: no addresses"))
             } else {
                 (
-                    ProbeStatus::Blocked,
+                    HttpStatus::Blocked,
                     format!("{host}: all addresses refused: {}", join(&refused)),
                 )
             };
@@ -490,7 +453,7 @@ impl Prober {
         let Some(last) = last else {
             // `new` refuses an empty scheme list.
             return ProbeOutcome {
-                status: ProbeStatus::Unreachable,
+                status: HttpStatus::Unreachable,
                 error_detail: Some("no scheme to try".to_owned()),
                 status_code: None,
                 final_url: None,
@@ -501,7 +464,7 @@ impl Prober {
                 headers: Vec::new(),
             };
         };
-        if last.status != ProbeStatus::Ok && !refused.is_empty() {
+        if last.status != HttpStatus::Ok && !refused.is_empty() {
             details.push(format!("refused by the guard: {}", join(&refused)));
         }
         ProbeOutcome {
@@ -527,7 +490,7 @@ impl Prober {
             Ok(url) => url,
             Err(e) => {
                 return Attempt::failed(
-                    ProbeStatus::HttpError,
+                    HttpStatus::HttpError,
                     format!("{scheme}://{host}/: not a valid URL: {e}"),
                 );
             }
@@ -546,7 +509,7 @@ impl Prober {
                 format!("{url} (redirect {redirects} from {start}): {message}")
             }
         };
-        let fail = |status: ProbeStatus,
+        let fail = |status: HttpStatus,
                     url: &Url,
                     redirects: u32,
                     last_status: Option<u16>,
@@ -582,24 +545,24 @@ impl Prober {
                 Ok(next) => next,
                 Err(e) => {
                     let m = format!("status {status} with a bad Location `{location}`: {e}");
-                    return fail(ProbeStatus::HttpError, &url, redirects, last_status, &m);
+                    return fail(HttpStatus::HttpError, &url, redirects, last_status, &m);
                 }
             };
             next.set_fragment(None);
             if next.scheme() != "http" && next.scheme() != "https" {
                 let m = format!("redirect to an unsupported scheme: {next}");
-                return fail(ProbeStatus::HttpError, &url, redirects, last_status, &m);
+                return fail(HttpStatus::HttpError, &url, redirects, last_status, &m);
             }
             if visited.contains(&next) {
                 let m = format!("redirect loop: {next} was already requested");
-                return fail(ProbeStatus::HttpError, &url, redirects, last_status, &m);
+                return fail(HttpStatus::HttpError, &url, redirects, last_status, &m);
             }
             if redirects >= self.settings.max_redirects {
                 let m = format!(
                     "too many redirects (more than {}); next was {next}",
                     self.settings.max_redirects
                 );
-                return fail(ProbeStatus::HttpError, &url, redirects, last_status, &m);
+                return fail(HttpStatus::HttpError, &url, redirects, last_status, &m);
             }
             redirects += 1;
             let same_host = match (next.host_str(), start.host_str()) {
@@ -632,13 +595,13 @@ impl Prober {
                 match timeout_at(deadline, tokio::net::lookup_host((name, port))).await {
                     Err(_) => {
                         return Err(Failure::new(
-                            ProbeStatus::Timeout,
+                            HttpStatus::Timeout,
                             format!("timed out resolving {name}"),
                         ));
                     }
                     Ok(Err(e)) => {
                         return Err(Failure::new(
-                            ProbeStatus::Unreachable,
+                            HttpStatus::Unreachable,
                             format!("could not resolve {name}: {e}"),
                         ));
                     }
@@ -647,7 +610,7 @@ impl Prober {
             }
             None => {
                 return Err(Failure::new(
-                    ProbeStatus::HttpError,
+                    HttpStatus::HttpError,
                     "redirect without a host",
                 ));
             }
@@ -663,10 +626,10 @@ impl Prober {
         }
         if allowed.is_empty() {
             if refused.is_empty() {
-                return Err(Failure::new(ProbeStatus::Unreachable, "no addresses"));
+                return Err(Failure::new(HttpStatus::Unreachable, "no addresses"));
             }
             return Err(Failure::new(
-                ProbeStatus::Blocked,
+                HttpStatus::Blocked,
                 format!("blocked: {}", join(&refused)),
             ));
         }
@@ -701,14 +664,14 @@ impl Prober {
         let content_length = content_length
             .or_else(|| complete.then(|| body.as_ref().map_or(0, |(bytes, _)| bytes.len() as u64)));
         let (status_kind, error) = match (&body_error, accepted) {
-            (None, true) => (ProbeStatus::Ok, None),
+            (None, true) => (HttpStatus::Ok, None),
             (None, false) => (
-                ProbeStatus::HttpError,
+                HttpStatus::HttpError,
                 Some(describe(&format!("status {status} is not accepted"))),
             ),
             (Some(f), true) => (f.status, Some(describe(&f.message))),
             (Some(f), false) => (
-                ProbeStatus::HttpError,
+                HttpStatus::HttpError,
                 Some(describe(&format!(
                     "status {status} is not accepted; {}",
                     f.message
@@ -753,7 +716,7 @@ impl Prober {
         let port = url.port_or_known_default().unwrap_or(80);
         let https = url.scheme() == "https";
         let mut errors: Vec<String> = Vec::new();
-        let mut status = ProbeStatus::Unreachable;
+        let mut status = HttpStatus::Unreachable;
         for ip in addresses.iter().take(MAX_ADDRESSES) {
             let addr = SocketAddr::new(*ip, port);
             let waited_from = Instant::now();
@@ -816,19 +779,19 @@ impl Prober {
         let name = match url.host() {
             Some(url::Host::Domain(d)) => ServerName::try_from(d.to_owned()).map_err(|_| {
                 Failure::new(
-                    ProbeStatus::TlsError,
+                    HttpStatus::TlsError,
                     format!("TLS: `{d}` is not a valid server name"),
                 )
             })?,
             Some(url::Host::Ipv4(ip)) => ServerName::IpAddress(IpAddr::V4(ip).into()),
             Some(url::Host::Ipv6(ip)) => ServerName::IpAddress(IpAddr::V6(ip).into()),
-            None => return Err(Failure::new(ProbeStatus::TlsError, "TLS: no host")),
+            None => return Err(Failure::new(HttpStatus::TlsError, "TLS: no host")),
         };
         match timeout_at(deadline, self.tls.connect(name, io)).await {
             Ok(Ok(stream)) => Ok(stream),
-            Ok(Err(e)) => Err(Failure::new(ProbeStatus::TlsError, tls_words(&e))),
+            Ok(Err(e)) => Err(Failure::new(HttpStatus::TlsError, tls_words(&e))),
             Err(_) => Err(Failure::new(
-                ProbeStatus::Timeout,
+                HttpStatus::Timeout,
                 "timed out in the TLS handshake",
             )),
         }
@@ -840,13 +803,13 @@ impl Prober {
         let host = &url[Position::BeforeHost..Position::AfterPort];
         let uri = Uri::try_from(target).map_err(|e| {
             Failure::new(
-                ProbeStatus::HttpError,
+                HttpStatus::HttpError,
                 format!("cannot request `{target}`: {e}"),
             )
         })?;
         let host = HeaderValue::from_str(host).map_err(|_| {
             Failure::new(
-                ProbeStatus::HttpError,
+                HttpStatus::HttpError,
                 format!("`{host}` is not a valid Host header"),
             )
         })?;
@@ -870,7 +833,7 @@ impl Prober {
     ) -> Result<HopResponse, Failure> {
         let (mut sender, conn) = match self.http1.handshake(TokioIo::new(io)).await {
             Ok(parts) => parts,
-            Err(e) => return Err(Failure::new(ProbeStatus::HttpError, e.to_string())),
+            Err(e) => return Err(Failure::new(HttpStatus::HttpError, e.to_string())),
         };
         let mut conn = pin!(conn);
         let mut conn_done = false;
@@ -890,7 +853,7 @@ impl Prober {
         let response = match timeout_at(deadline, head).await {
             Err(_) => {
                 return Err(Failure::new(
-                    ProbeStatus::Timeout,
+                    HttpStatus::Timeout,
                     "timed out waiting for the response headers",
                 ));
             }
@@ -937,7 +900,7 @@ impl Prober {
             Ok(coding) => coding,
             Err(named) => {
                 response.body_error = Some(Failure::new(
-                    ProbeStatus::HttpError,
+                    HttpStatus::HttpError,
                     format!("unsupported Content-Encoding `{named}`"),
                 ));
                 return Ok(HopResponse::Final(response));
@@ -970,24 +933,24 @@ impl Prober {
         };
         let failure = match timeout_at(deadline, read).await {
             Err(_) => Some(Failure::new(
-                ProbeStatus::Timeout,
+                HttpStatus::Timeout,
                 format!(
                     "timed out reading the body (after {} decoded bytes)",
                     decoder.len()
                 ),
             )),
             Ok(Err(BodyFailure::Read(e))) => Some(Failure::new(
-                ProbeStatus::HttpError,
+                HttpStatus::HttpError,
                 format!("body: {}", body_words(&e)),
             )),
             Ok(Err(BodyFailure::Decode(e))) => {
-                Some(Failure::new(ProbeStatus::HttpError, format!("body: {e}")))
+                Some(Failure::new(HttpStatus::HttpError, format!("body: {e}")))
             }
             Ok(Ok(())) if decoder.truncated() => None,
             Ok(Ok(())) => decoder
                 .finish()
                 .err()
-                .map(|e| Failure::new(ProbeStatus::HttpError, format!("body: {e}"))),
+                .map(|e| Failure::new(HttpStatus::HttpError, format!("body: {e}"))),
         };
         if failure.is_some() {
             decoder.mark_incomplete();
@@ -1181,12 +1144,12 @@ value",
     #[test]
     fn statuses_have_stable_names() {
         let all = [
-            (ProbeStatus::Ok, "ok"),
-            (ProbeStatus::Unreachable, "unreachable"),
-            (ProbeStatus::Timeout, "timeout"),
-            (ProbeStatus::TlsError, "tls_error"),
-            (ProbeStatus::HttpError, "http_error"),
-            (ProbeStatus::Blocked, "blocked"),
+            (HttpStatus::Ok, "ok"),
+            (HttpStatus::Unreachable, "unreachable"),
+            (HttpStatus::Timeout, "timeout"),
+            (HttpStatus::TlsError, "tls_error"),
+            (HttpStatus::HttpError, "http_error"),
+            (HttpStatus::Blocked, "blocked"),
         ];
         for (status, name) in all {
             assert_eq!(status.to_string(), name);
@@ -1223,7 +1186,7 @@ value",
             .map(|a| a.parse().expect("valid"))
             .collect();
         let outcome = prober.probe("a.test", &addresses).await;
-        assert_eq!(outcome.status, ProbeStatus::Blocked);
+        assert_eq!(outcome.status, HttpStatus::Blocked);
         assert_eq!(
             outcome.error_detail.as_deref(),
             Some(
@@ -1232,6 +1195,6 @@ value",
             )
         );
         let none = prober.probe("a.test", &[]).await;
-        assert_eq!(none.status, ProbeStatus::Unreachable);
+        assert_eq!(none.status, HttpStatus::Unreachable);
     }
 }

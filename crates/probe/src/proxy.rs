@@ -36,50 +36,17 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use dragnet_domain::ProxyProtocol;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use super::BoxIo;
 use super::guard::AddressGuard;
 
-pub use pool::{
-    BenchPolicy, ProxyHealth, ProxyLease, ProxyPool, ProxyTotals, Rotation, proxy_totals,
-};
+pub use pool::{BenchPolicy, ProxyHealth, ProxyLease, ProxyPool, ProxyTotals, proxy_totals};
 
 /// The largest HTTP response head accepted from a CONNECT proxy.
 pub const MAX_RESPONSE_HEAD: usize = 8 * 1024;
-
-/// How the prober talks to a proxy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProxyProtocol {
-    /// An HTTP proxy over plain TCP: `CONNECT ip:port HTTP/1.1`.
-    Http,
-    /// An HTTP proxy over TLS: TLS to the proxy (certificate verified against the webpki
-    /// roots, SNI = the proxy's host), then `CONNECT` inside it.
-    Https,
-    /// A SOCKS5 proxy (RFC 1928), with username/password authentication (RFC 1929) when
-    /// credentials are set.
-    Socks5,
-}
-
-impl ProxyProtocol {
-    /// The protocol's canonical spelling (`http`, `https`, `socks5`), as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProxyProtocol::Http => "http",
-            ProxyProtocol::Https => "https",
-            ProxyProtocol::Socks5 => "socks5",
-        }
-    }
-}
-
-impl fmt::Display for ProxyProtocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One proxy: where it is, how to speak to it, and its credentials.
 ///
@@ -620,13 +587,7 @@ impl ProxyEndpoint {
         id: &dragnet_domain::config::StoredId,
         proxy: &dragnet_domain::catalog::Proxy,
     ) -> Self {
-        use dragnet_domain::catalog::ProxyProtocol as Stored;
-        let protocol = match proxy.protocol() {
-            Stored::Http => ProxyProtocol::Http,
-            Stored::Https => ProxyProtocol::Https,
-            Stored::Socks5 => ProxyProtocol::Socks5,
-        };
-        let mut endpoint = ProxyEndpoint::new(protocol, proxy.host(), proxy.port())
+        let mut endpoint = ProxyEndpoint::new(proxy.protocol(), proxy.host(), proxy.port())
             .with_label(id.as_str())
             .with_accept_invalid_certificates(proxy.accept_invalid_certificates());
         if let (Some(username), Some(password)) = (proxy.username(), proxy.password()) {
@@ -1029,20 +990,5 @@ mod tests {
         let bracketed = ProxyEndpoint::new(ProxyProtocol::Http, "[2001:db8::2]", 8080);
         assert_eq!(bracketed.label, "[2001:db8::2]:8080");
         assert_eq!(bracketed.bare_host(), "2001:db8::2");
-    }
-
-    #[test]
-    fn protocols_serialize_in_snake_case() {
-        for (protocol, text) in [
-            (ProxyProtocol::Http, "\"http\""),
-            (ProxyProtocol::Https, "\"https\""),
-            (ProxyProtocol::Socks5, "\"socks5\""),
-        ] {
-            assert_eq!(serde_json::to_string(&protocol).expect("serialize"), text);
-            let back: ProxyProtocol = serde_json::from_str(text).expect("deserialize");
-            assert_eq!(back, protocol);
-            assert_eq!(format!("\"{protocol}\""), text);
-        }
-        assert!(serde_json::from_str::<ProxyProtocol>("\"socks4\"").is_err());
     }
 }

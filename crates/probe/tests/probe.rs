@@ -11,9 +11,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dragnet_domain::HttpStatus;
 use dragnet_domain::config::http::{AcceptedStatus, Scheme};
 use dragnet_probe::guard::{AddressGuard, IpNetwork};
-use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
+use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, Prober};
 use dragnet_testkit::http_server::{Framing, Route, TestHttpServer};
 use sha2::{Digest, Sha256};
 
@@ -127,7 +128,7 @@ async fn http_page_is_fetched_with_the_expected_request() {
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
 
     let port = server.http_addr().port();
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(outcome.error_detail, None);
     assert_eq!(outcome.status_code, Some(200));
     assert_eq!(
@@ -183,7 +184,7 @@ async fn final_response_headers_are_kept_for_fingerprints() {
     );
     server.route("/old", Route::redirect(301, "/"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     let get = |name: &str| -> Vec<&str> {
         outcome
             .headers
@@ -214,7 +215,7 @@ async fn https_with_an_untrusted_certificate_is_a_tls_error() {
         ..settings(&server)
     };
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::TlsError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::TlsError, "{outcome:?}");
     let port = server.https_addr().port();
     assert_eq!(
         detail(&outcome),
@@ -239,7 +240,7 @@ async fn https_is_fetched_when_invalid_certificates_are_accepted() {
         ..settings(&server)
     };
     let outcome = probe_with(s.clone(), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(text(&outcome), "<p>over TLS</p>");
     let port = server.https_addr().port();
     assert_eq!(
@@ -248,7 +249,7 @@ async fn https_is_fetched_when_invalid_certificates_are_accepted() {
     );
     // An IP literal host: no SNI, still TLS.
     let outcome = probe_with(s, "127.0.0.1", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     let log = server.requests_log();
     assert_eq!(log.len(), 2);
     assert!(log.iter().all(|r| r.tls));
@@ -266,7 +267,7 @@ async fn refused_https_falls_back_to_http() {
         ..settings(&server)
     };
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(text(&outcome), "plain");
     assert_eq!(
         detail(&outcome),
@@ -285,7 +286,7 @@ async fn a_tls_failure_falls_back_to_http_and_both_errors_are_reported() {
     server.route("/", Route::status(500).body("broken"));
     let outcome = probe_with(settings(&server), "a.test", &[LOCALHOST]).await;
     // https fails its handshake; http answers 500: the last attempt decides.
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(500));
     let (https, http) = (server.https_addr().port(), server.http_addr().port());
     assert_eq!(
@@ -312,7 +313,7 @@ async fn nothing_listening_anywhere_is_unreachable() {
         ..ProbeSettings::default()
     };
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Unreachable, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Unreachable, "{outcome:?}");
     assert_eq!(
         detail(&outcome),
         format!(
@@ -334,7 +335,7 @@ async fn up_to_three_addresses_are_tried_in_order() {
         &[ip("127.0.0.2"), ip("127.0.0.3"), LOCALHOST],
     )
     .await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     // A fourth address is never tried.
     let outcome = probe_with(
         http_only(&server),
@@ -342,7 +343,7 @@ async fn up_to_three_addresses_are_tried_in_order() {
         &[ip("127.0.0.2"), ip("127.0.0.3"), ip("127.0.0.4"), LOCALHOST],
     )
     .await;
-    assert_eq!(outcome.status, ProbeStatus::Unreachable, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Unreachable, "{outcome:?}");
     let port = server.http_addr().port();
     assert_eq!(
         detail(&outcome),
@@ -366,7 +367,7 @@ async fn a_redirect_chain_is_followed_and_counted() {
     );
     server.route("/final", Route::html("arrived"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(outcome.redirect_count, 3);
     assert_eq!(
         outcome.final_url.as_deref(),
@@ -392,7 +393,7 @@ async fn a_redirect_to_another_host_by_ip_literal_needs_no_lookup() {
     );
     server.route("/there", Route::html("there"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(outcome.redirect_count, 1);
     let log = server.requests_log();
     let host = format!("127.0.0.1:{port}");
@@ -407,7 +408,7 @@ async fn redirect_loops_and_too_many_redirects_are_http_errors() {
     server.route("/a", Route::redirect(302, "/b"));
     server.route("/b", Route::redirect(302, "/"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(302));
     assert_eq!(outcome.redirect_count, 2);
     assert!(
@@ -426,7 +427,7 @@ async fn redirect_loops_and_too_many_redirects_are_http_errors() {
         ..http_only(&server)
     };
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(301));
     assert_eq!(outcome.redirect_count, 2);
     assert_eq!(
@@ -441,7 +442,7 @@ async fn redirect_loops_and_too_many_redirects_are_http_errors() {
     // Only http and https targets.
     server.route("/", Route::redirect(302, "ftp://a.test/file"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert!(
         detail(&outcome).contains("redirect to an unsupported scheme: ftp://a.test/file"),
         "{outcome:?}"
@@ -470,11 +471,7 @@ async fn redirects_to_refused_addresses_are_blocked_before_any_packet() {
             ..http_only(&server)
         };
         let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-        assert_eq!(
-            outcome.status,
-            ProbeStatus::Blocked,
-            "{target}: {outcome:?}"
-        );
+        assert_eq!(outcome.status, HttpStatus::Blocked, "{target}: {outcome:?}");
         assert_eq!(outcome.status_code, Some(302));
         assert_eq!(outcome.redirect_count, 1);
         assert!(
@@ -497,7 +494,7 @@ async fn refused_addresses_are_never_contacted() {
         ..settings(&server)
     };
     let outcome = probe_with(s, "a.test", &[LOCALHOST, "::1".parse().expect("valid")]).await;
-    assert_eq!(outcome.status, ProbeStatus::Blocked, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Blocked, "{outcome:?}");
     assert_eq!(
         detail(&outcome),
         "a.test: all addresses refused: 127.0.0.1 is loopback, ::1 is loopback"
@@ -519,7 +516,7 @@ async fn refused_addresses_are_never_contacted() {
         &["10.9.8.7".parse().expect("valid"), LOCALHOST],
     )
     .await;
-    assert_eq!(outcome.status, ProbeStatus::Unreachable, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Unreachable, "{outcome:?}");
     assert_eq!(
         detail(&outcome),
         format!(
@@ -542,7 +539,7 @@ async fn slow_headers_time_out() {
     };
     let started = Instant::now();
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Timeout, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Timeout, "{outcome:?}");
     assert!(started.elapsed() >= Duration::from_millis(500));
     assert!(
         detail(&outcome).ends_with("timed out waiting for the response headers"),
@@ -563,7 +560,7 @@ async fn a_slow_body_times_out_with_what_arrived() {
         ..http_only(&server)
     };
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Timeout, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Timeout, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(200));
     assert!(
         detail(&outcome).contains("timed out reading the body"),
@@ -598,7 +595,7 @@ async fn a_huge_body_is_cut_at_exactly_the_cap() {
         ..http_only(&server)
     };
     let outcome = probe_with(s.clone(), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(outcome.content_length, Some(total));
     let body = outcome.body.as_ref().expect("a body");
     assert!(body.truncated);
@@ -619,7 +616,7 @@ async fn a_huge_body_is_cut_at_exactly_the_cap() {
     // Chunked, and no Content-Length: the length is unknown.
     server.route("/", Route::redirect(302, "/chunked"));
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(outcome.content_length, None);
     let body = outcome.body.as_ref().expect("a body");
     assert!(body.truncated);
@@ -662,7 +659,7 @@ async fn compressed_bodies_are_decoded() {
                 .framing(Framing::Chunked),
         );
         let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-        assert_eq!(outcome.status, ProbeStatus::Ok, "{coding}: {outcome:?}");
+        assert_eq!(outcome.status, HttpStatus::Ok, "{coding}: {outcome:?}");
         assert_eq!(text(&outcome), expected, "{coding}");
         assert_eq!(
             outcome.content_length,
@@ -674,7 +671,7 @@ async fn compressed_bodies_are_decoded() {
             Route::redirect(302, &format!("http://a.test:{port}{path}")),
         );
         let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-        assert_eq!(outcome.status, ProbeStatus::Ok, "{coding}: {outcome:?}");
+        assert_eq!(outcome.status, HttpStatus::Ok, "{coding}: {outcome:?}");
         assert_eq!(text(&outcome), expected, "{coding} chunked");
         assert_eq!(
             outcome.content_length,
@@ -715,7 +712,7 @@ async fn compression_bombs_are_capped() {
         ..http_only(&server)
     };
     let outcome = probe_with(s.clone(), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     let body = outcome.body.as_ref().expect("a body");
     assert!(body.truncated);
     assert_eq!(body.bytes.len(), cap);
@@ -725,7 +722,7 @@ async fn compression_bombs_are_capped() {
 
     server.route("/", Route::redirect(302, "/br"));
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     let body = outcome.body.as_ref().expect("a body");
     assert!(body.truncated);
     assert_eq!(body.bytes.len(), cap);
@@ -739,7 +736,7 @@ async fn corrupt_and_unsupported_codings_are_http_errors() {
     corrupt.truncate(middle);
     server.route("/", Route::html(corrupt).header("Content-Encoding", "gzip"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(200));
     assert!(
         detail(&outcome).ends_with("body: gzip data ends early"),
@@ -752,7 +749,7 @@ async fn corrupt_and_unsupported_codings_are_http_errors() {
         Route::html("<p>not gzip at all</p>").header("Content-Encoding", "gzip"),
     );
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert!(
         detail(&outcome).ends_with("body: invalid gzip data"),
         "{outcome:?}"
@@ -760,7 +757,7 @@ async fn corrupt_and_unsupported_codings_are_http_errors() {
 
     server.route("/", Route::html("x").header("Content-Encoding", "zstd"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert!(
         detail(&outcome).ends_with("unsupported Content-Encoding `zstd`"),
         "{outcome:?}"
@@ -815,7 +812,7 @@ async fn charsets_are_decoded_by_header_and_by_meta() {
     for (i, (route, expected)) in cases.into_iter().enumerate() {
         server.route("/", route);
         let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-        assert_eq!(outcome.status, ProbeStatus::Ok, "case {i}: {outcome:?}");
+        assert_eq!(outcome.status, HttpStatus::Ok, "case {i}: {outcome:?}");
         assert!(
             text(&outcome).contains(expected),
             "case {i}: {}",
@@ -834,7 +831,7 @@ async fn statuses_are_accepted_as_configured() {
             .body("<h1>gone</h1>"),
     );
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(404));
     assert!(detail(&outcome).ends_with("status 404 is not accepted"));
     assert_eq!(text(&outcome), "<h1>gone</h1>");
@@ -847,19 +844,19 @@ async fn statuses_are_accepted_as_configured() {
         ..http_only(&server)
     };
     let outcome = probe_with(s.clone(), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(404));
     assert_eq!(outcome.error_detail, None);
 
     server.route("/", Route::status(503).body("busy"));
     let outcome = probe_with(s, "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(503));
 
     // A redirect status without a Location is a final response.
     server.route("/", Route::status(302).body("nowhere"));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::HttpError, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::HttpError, "{outcome:?}");
     assert_eq!(outcome.status_code, Some(302));
     assert_eq!(outcome.redirect_count, 0);
 }
@@ -882,7 +879,7 @@ async fn malformed_responses_are_http_errors() {
         let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
         assert_eq!(
             outcome.status,
-            ProbeStatus::HttpError,
+            HttpStatus::HttpError,
             "{}: {outcome:?}",
             String::from_utf8_lossy(raw)
         );
@@ -899,13 +896,13 @@ async fn bodies_without_length_and_empty_bodies() {
     let server = server().await;
     server.route("/", Route::html("until close").framing(Framing::Close));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(text(&outcome), "until close");
     assert_eq!(outcome.content_length, Some(11));
 
     server.route("/", Route::status(204));
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     assert_eq!(outcome.body, None);
     assert_eq!(outcome.content_length, Some(0));
 
@@ -916,7 +913,7 @@ async fn bodies_without_length_and_empty_bodies() {
             .body(&b"\x89PNG\r\n\x1a\n"[..]),
     );
     let outcome = probe_with(http_only(&server), "a.test", &[LOCALHOST]).await;
-    assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+    assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
     let body = outcome.body.as_ref().expect("a body");
     assert_eq!(body.text, None, "binary bodies are not decoded as text");
     assert_eq!(body.bytes.len(), 8);
@@ -948,7 +945,7 @@ async fn waiting_for_a_per_ip_slot_does_not_count_against_the_timeout() {
     // One at a time: at least 6 × 200 ms, longer than the timeout, yet none timed out.
     assert!(started.elapsed() >= Duration::from_millis(1200));
     assert!(
-        statuses.iter().all(|s| *s == ProbeStatus::Ok),
+        statuses.iter().all(|s| *s == HttpStatus::Ok),
         "{statuses:?}"
     );
     assert_eq!(server.connections(), 6);
@@ -971,7 +968,7 @@ async fn probes_run_concurrently_on_one_prober() {
     let mut ok = 0;
     while let Some(outcome) = tasks.join_next().await {
         let outcome = outcome.expect("probe task");
-        assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+        assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
         ok += 1;
     }
     assert_eq!(ok, 500);
@@ -995,7 +992,8 @@ fn bad_settings_are_setup_errors() {
 // Through proxies: the prober's connections go through the pool's tunnels.
 
 mod through_proxies {
-    use dragnet_probe::proxy::{BenchPolicy, ProxyPool, Rotation};
+    use dragnet_domain::ProxyRotation;
+    use dragnet_probe::proxy::{BenchPolicy, ProxyPool};
     use dragnet_testkit::proxy_server::{ProxyServerOptions, TestProxyServer};
 
     use super::*;
@@ -1026,13 +1024,13 @@ mod through_proxies {
             .expect("socks5 proxy");
         let pool = ProxyPool::new(
             vec![connect.endpoint(), socks.endpoint()],
-            Rotation::RoundRobin,
+            ProxyRotation::RoundRobin,
             BenchPolicy::default(),
         );
         let prober = Prober::new(with_pool(&server, pool)).expect("valid settings");
         for i in 0..4 {
             let outcome = prober.probe(&format!("p{i}.test"), &[LOCALHOST]).await;
-            assert_eq!(outcome.status, ProbeStatus::Ok, "{outcome:?}");
+            assert_eq!(outcome.status, HttpStatus::Ok, "{outcome:?}");
             assert!(text(&outcome).contains("hello"));
         }
         // Round robin: each proxy carried two of the four probes, to the target's address.
@@ -1060,7 +1058,7 @@ mod through_proxies {
             .with_label("prx_test");
         let pool = ProxyPool::new(
             vec![wrong],
-            Rotation::RoundRobin,
+            ProxyRotation::RoundRobin,
             BenchPolicy {
                 failures: 2,
                 duration: Duration::from_secs(600),
@@ -1069,7 +1067,7 @@ mod through_proxies {
         let prober = Prober::new(with_pool(&server, pool)).expect("valid settings");
         for _ in 0..2 {
             let outcome = prober.probe("a.test", &[LOCALHOST]).await;
-            assert_eq!(outcome.status, ProbeStatus::Unreachable, "{outcome:?}");
+            assert_eq!(outcome.status, HttpStatus::Unreachable, "{outcome:?}");
             assert!(
                 detail(&outcome).contains("prx_test"),
                 "{}",
@@ -1083,7 +1081,7 @@ mod through_proxies {
         // Benched after two proxy faults: the next probe does not even reach the proxy.
         let before = proxy.connections();
         let outcome = prober.probe("a.test", &[LOCALHOST]).await;
-        assert_eq!(outcome.status, ProbeStatus::Unreachable);
+        assert_eq!(outcome.status, HttpStatus::Unreachable);
         assert!(detail(&outcome).contains("benched"), "{}", detail(&outcome));
         assert_eq!(proxy.connections(), before);
         assert_eq!(server.requests(), 0);
@@ -1101,13 +1099,13 @@ mod through_proxies {
                 &server,
                 ProxyPool::new(
                     vec![proxy.endpoint()],
-                    Rotation::RoundRobin,
+                    ProxyRotation::RoundRobin,
                     BenchPolicy::default(),
                 ),
             )
         };
         let outcome = probe_with(settings, "a.test", &[LOCALHOST]).await;
-        assert_eq!(outcome.status, ProbeStatus::Blocked, "{outcome:?}");
+        assert_eq!(outcome.status, HttpStatus::Blocked, "{outcome:?}");
         assert_eq!(proxy.connections(), 0, "nothing was sent to the proxy");
     }
 }

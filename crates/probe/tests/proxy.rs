@@ -5,10 +5,11 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use dragnet_domain::{ProxyProtocol, ProxyRotation};
 use dragnet_probe::guard::{AddressGuard, IpNetwork};
 use dragnet_probe::proxy::{
-    BenchPolicy, ProxyEndpoint, ProxyError, ProxyPool, ProxyProtocol, ProxyStage, Rotation,
-    check_proxy, connect_through, proxy_totals,
+    BenchPolicy, ProxyEndpoint, ProxyError, ProxyPool, ProxyStage, check_proxy, connect_through,
+    proxy_totals,
 };
 use dragnet_testkit::proxy_server::{
     AfterScript, FixedResponseTarget, ProxyServerOptions, ScriptedServer, TestProxyServer,
@@ -422,7 +423,7 @@ async fn unreachable_or_misconfigured_proxies_are_proxy_faults() {
     assert_eq!(proxy.connections(), 0);
 }
 
-fn pool_of(n: u16, rotation: Rotation, bench: BenchPolicy) -> ProxyPool {
+fn pool_of(n: u16, rotation: ProxyRotation, bench: BenchPolicy) -> ProxyPool {
     let proxies = (0..n)
         .map(|i| {
             ProxyEndpoint::new(ProxyProtocol::Http, "127.0.0.1", 3000 + i)
@@ -440,7 +441,7 @@ fn picks(pool: &ProxyPool, n: usize) -> Vec<usize> {
 
 #[test]
 fn round_robin_hands_out_proxies_in_order() {
-    let pool = pool_of(3, Rotation::RoundRobin, BenchPolicy::default());
+    let pool = pool_of(3, ProxyRotation::RoundRobin, BenchPolicy::default());
     assert_eq!(picks(&pool, 7), vec![0, 1, 2, 0, 1, 2, 0]);
     let lease = pool.pick().expect("a proxy");
     assert_eq!(lease.endpoint().label, "p1");
@@ -449,7 +450,7 @@ fn round_robin_hands_out_proxies_in_order() {
 
 #[test]
 fn random_rotation_covers_every_proxy() {
-    let pool = pool_of(4, Rotation::Random, BenchPolicy::default());
+    let pool = pool_of(4, ProxyRotation::Random, BenchPolicy::default());
     let mut seen = [0u32; 4];
     for index in picks(&pool, 400) {
         seen[index] += 1;
@@ -472,7 +473,7 @@ fn process_totals_add_up_every_pool_of_a_proxy() {
             .find(|t| t.label == label)
             .expect("the proxy is in the totals")
     };
-    let first = ProxyPool::new(vec![endpoint()], Rotation::RoundRobin, bench);
+    let first = ProxyPool::new(vec![endpoint()], ProxyRotation::RoundRobin, bench);
     let lease = first.pick().expect("a proxy");
     first.report(&lease, true);
     first.report(&lease, true);
@@ -481,7 +482,7 @@ fn process_totals_add_up_every_pool_of_a_proxy() {
     assert!(!t.benched);
 
     // A second pool (another phase run) with the same proxy adds to the same totals.
-    let second = ProxyPool::new(vec![endpoint()], Rotation::RoundRobin, bench);
+    let second = ProxyPool::new(vec![endpoint()], ProxyRotation::RoundRobin, bench);
     let lease = second.pick().expect("a proxy");
     second.report(&lease, false);
     second.report(&lease, false);
@@ -495,7 +496,7 @@ fn process_totals_add_up_every_pool_of_a_proxy() {
 
 #[test]
 fn empty_pool_has_nothing_to_pick() {
-    let pool = pool_of(0, Rotation::RoundRobin, BenchPolicy::default());
+    let pool = pool_of(0, ProxyRotation::RoundRobin, BenchPolicy::default());
     assert!(pool.is_empty());
     assert!(pool.pick().is_none());
     assert!(pool.health().is_empty());
@@ -507,7 +508,7 @@ async fn proxy_faults_bench_a_proxy_until_the_duration_has_passed() {
         failures: 3,
         duration: Duration::from_secs(10),
     };
-    let pool = pool_of(3, Rotation::RoundRobin, bench);
+    let pool = pool_of(3, ProxyRotation::RoundRobin, bench);
     let first = pool.pick().expect("p0");
     assert_eq!(first.index(), 0);
 
@@ -559,7 +560,7 @@ async fn all_benched_means_no_proxy_and_zero_failures_never_benches() {
         failures: 1,
         duration: Duration::from_secs(60),
     };
-    let pool = pool_of(2, Rotation::Random, bench);
+    let pool = pool_of(2, ProxyRotation::Random, bench);
     for _ in 0..2 {
         let lease = pool.pick().expect("a proxy");
         pool.report(&lease, false);
@@ -571,7 +572,7 @@ async fn all_benched_means_no_proxy_and_zero_failures_never_benches() {
 
     let never = pool_of(
         1,
-        Rotation::RoundRobin,
+        ProxyRotation::RoundRobin,
         BenchPolicy {
             failures: 0,
             duration: Duration::from_secs(60),
@@ -600,7 +601,7 @@ async fn real_errors_bench_broken_proxies_and_spare_ones_with_bad_targets() {
             good.endpoint().with_label("good"),
             ProxyEndpoint::new(ProxyProtocol::Socks5, "127.0.0.1", dead.port()).with_label("dead"),
         ],
-        Rotation::RoundRobin,
+        ProxyRotation::RoundRobin,
         bench,
     );
     // Every target is refused, so even the good proxy only ever reports target faults.

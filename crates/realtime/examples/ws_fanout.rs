@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpServer, web};
 use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
-use dragnet_domain::{Phase, PhaseStatus};
+use dragnet_domain::{CampaignId, Phase, PhaseStatus};
 use dragnet_realtime::{Hub, RealtimeSettings, configure};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -83,7 +83,10 @@ struct Samples {
 
 /// Connects a client and subscribes it to `campaign`, consuming the acknowledgement and the
 /// current state.
-async fn connect(url: &str, campaign: i64) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+async fn connect(
+    url: &str,
+    campaign: CampaignId,
+) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
     // Small client buffers (tungstenite allocates 128 KiB per connection by default), so
     // that the process's RSS is mostly the server's.
     let config = WebSocketConfig::default()
@@ -177,7 +180,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = format!("ws://{addr}/api/v1/ws");
 
     // The campaign exists before anyone subscribes.
-    let campaign = 1;
+    let campaign = CampaignId(1);
     let mut state = progress(campaign, PhaseStatus::Running, 0);
     hub.publish(&state, ProgressKind::StatusChange);
     let published: PublishTable = Arc::new((0..MAX_SEQ).map(|_| OnceLock::new()).collect());
@@ -399,7 +402,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn progress(campaign_id: i64, status: PhaseStatus, processed: u64) -> PhaseProgress {
+fn progress(campaign_id: CampaignId, status: PhaseStatus, processed: u64) -> PhaseProgress {
     PhaseProgress {
         campaign_id,
         current_phase: Phase::DnsValidation,

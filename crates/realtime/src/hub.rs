@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use dragnet_domain::CampaignId;
 use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -26,7 +27,7 @@ pub trait SnapshotSource: Send + Sync + 'static {
     /// The current states of the campaigns `campaign_ids` that exist (a campaign that does not
     /// exist is left out), or an error when they could not be loaded. The hub runs a few of
     /// these at a time; an implementation must not block the executor.
-    fn snapshots(&self, campaign_ids: Vec<i64>) -> SnapshotFuture<'_>;
+    fn snapshots(&self, campaign_ids: Vec<CampaignId>) -> SnapshotFuture<'_>;
 }
 
 /// What [`SnapshotSource::snapshots`] returns: the states found, or why none could be loaded.
@@ -80,7 +81,7 @@ struct Campaign {
 
 pub(crate) struct Inner {
     pub(crate) settings: RealtimeSettings,
-    campaigns: Mutex<HashMap<i64, Campaign>>,
+    campaigns: Mutex<HashMap<CampaignId, Campaign>>,
     source: Option<Arc<dyn SnapshotSource>>,
     snapshot_permits: Arc<Semaphore>,
     pub(crate) counters: Counters,
@@ -195,7 +196,7 @@ impl Hub {
     }
 
     /// The latest state of a campaign known to the hub and its `seq`.
-    pub fn latest(&self, campaign_id: i64) -> Option<(u64, PhaseProgress)> {
+    pub fn latest(&self, campaign_id: CampaignId) -> Option<(u64, PhaseProgress)> {
         self.campaigns()
             .get(&campaign_id)
             .and_then(|c| c.latest.as_ref())
@@ -205,7 +206,7 @@ impl Hub {
     /// Drops what the hub holds for a campaign (its latest snapshot and `seq`), e.g. after it
     /// was deleted. Clients still subscribed keep their subscription; a later publish starts
     /// again at `seq` 1.
-    pub fn forget(&self, campaign_id: i64) {
+    pub fn forget(&self, campaign_id: CampaignId) {
         let mut campaigns = self.campaigns();
         if let Some(campaign) = campaigns.get_mut(&campaign_id) {
             if campaign.subscribers.is_empty() {
@@ -234,7 +235,7 @@ impl Hub {
         self.inner.tracker.wait().await;
     }
 
-    fn campaigns(&self) -> MutexGuard<'_, HashMap<i64, Campaign>> {
+    fn campaigns(&self) -> MutexGuard<'_, HashMap<CampaignId, Campaign>> {
         // Every critical section leaves the map consistent before anything that could panic,
         // so a poisoned lock is still usable; the engine must never be stopped by it.
         self.inner
@@ -303,8 +304,8 @@ impl Hub {
     /// states, and one error naming the campaigns that could not be subscribed. The
     /// registration and the queueing happen under the hub's lock, so no publish can slip in
     /// between and every later publish arrives after the pushed state.
-    pub(crate) async fn subscribe(&self, mailbox: &Arc<Mailbox>, requested: &[i64]) {
-        let mut ids: Vec<i64> = Vec::with_capacity(requested.len());
+    pub(crate) async fn subscribe(&self, mailbox: &Arc<Mailbox>, requested: &[CampaignId]) {
+        let mut ids: Vec<CampaignId> = Vec::with_capacity(requested.len());
         for id in requested {
             if !ids.contains(id) {
                 ids.push(*id);
@@ -327,7 +328,7 @@ impl Hub {
             return;
         }
 
-        let missing: Vec<i64> = {
+        let missing: Vec<CampaignId> = {
             let campaigns = self.campaigns();
             ids.iter()
                 .copied()
@@ -418,7 +419,10 @@ impl Hub {
     /// Loads the states of campaigns the hub has not seen from the snapshot source, at most
     /// `snapshot_concurrency` loads at a time across all clients. Returns the states found
     /// and the ids whose load failed.
-    async fn load_snapshots(&self, missing: Vec<i64>) -> (HashMap<i64, PhaseProgress>, Vec<i64>) {
+    async fn load_snapshots(
+        &self,
+        missing: Vec<CampaignId>,
+    ) -> (HashMap<CampaignId, PhaseProgress>, Vec<CampaignId>) {
         let mut found = HashMap::new();
         let Some(source) = self.inner.source.clone() else {
             return (found, Vec::new());
@@ -452,7 +456,7 @@ impl Hub {
 
     /// Handles an `unsubscribe`: removes the subscriptions and whatever still waits for them,
     /// then acknowledges.
-    pub(crate) fn unsubscribe(&self, mailbox: &Mailbox, ids: &[i64]) {
+    pub(crate) fn unsubscribe(&self, mailbox: &Mailbox, ids: &[CampaignId]) {
         let mut removed = Vec::with_capacity(ids.len());
         {
             let mut campaigns = self.campaigns();
@@ -511,8 +515,8 @@ impl ProgressSink for Hub {
 }
 
 /// The ids as a comma-separated list, at most 20 of them.
-fn list_ids(ids: &[i64]) -> String {
-    let shown: Vec<String> = ids.iter().take(20).map(i64::to_string).collect();
+fn list_ids(ids: &[CampaignId]) -> String {
+    let shown: Vec<String> = ids.iter().take(20).map(CampaignId::to_string).collect();
     let mut list = shown.join(", ");
     if ids.len() > 20 {
         list.push_str(&format!(" and {} more", ids.len() - 20));

@@ -35,6 +35,6 @@ mod settings;
 
 pub use auth::{WsAuthOutcome, WsAuthRequired, WsAuthenticator, WsPrincipal};
 pub use hub::{Hub, HubMetrics, SnapshotFuture, SnapshotSource, TokenSlot};
-pub use protocol::{AuthToken, CampaignProgress, ClientMessage, ErrorCode, ServerMessage};
+pub use protocol::{AuthToken, ClientMessage, ErrorCode, ServerMessage};
 pub use session::{configure, ws_route};
 pub use settings::RealtimeSettings;

@@ -19,19 +19,20 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use bytestring::ByteString;
+use dragnet_domain::CampaignId;
 use dragnet_domain::progress::PhaseProgress;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::{CampaignProgress, progress_text};
+use crate::protocol::progress_text;
 
 /// A published snapshot, shared by every subscriber. Its text is built the first time a
 /// session writes it, not by the publisher: under a flood most snapshots are replaced before
 /// anyone writes them, and the engine's `publish` stays cheap.
 #[derive(Debug)]
 pub(crate) struct Envelope {
-    pub(crate) campaign_id: i64,
+    pub(crate) campaign_id: CampaignId,
     pub(crate) seq: u64,
     pub(crate) progress: PhaseProgress,
     /// When the hub received it; the coalescing spaces messages by this time.
@@ -53,7 +54,7 @@ impl Envelope {
     /// The `campaign.progress` text, built once.
     pub(crate) fn text(&self) -> ByteString {
         self.text
-            .get_or_init(|| progress_text(self.seq, &CampaignProgress::from(&self.progress)))
+            .get_or_init(|| progress_text(self.seq, &self.progress))
             .clone()
     }
 }
@@ -115,7 +116,7 @@ impl Slot {
 struct State {
     queue: VecDeque<Outbound>,
     /// One per subscribed campaign: the mailbox doubles as the client's subscription set.
-    slots: HashMap<i64, Slot>,
+    slots: HashMap<CampaignId, Slot>,
     /// When the session will next look at the slots without being notified; `None` when it
     /// waits for a notification. Publishers notify only when an update is due earlier, so a
     /// flood of updates wakes the session about once per interval, not once per update.
@@ -173,23 +174,23 @@ impl Mailbox {
     }
 
     /// Whether the client is subscribed to `campaign_id`.
-    pub(crate) fn is_subscribed(&self, campaign_id: i64) -> bool {
+    pub(crate) fn is_subscribed(&self, campaign_id: CampaignId) -> bool {
         self.lock().slots.contains_key(&campaign_id)
     }
 
     /// The subscribed campaigns.
-    pub(crate) fn subscriptions(&self) -> Vec<i64> {
+    pub(crate) fn subscriptions(&self) -> Vec<CampaignId> {
         self.lock().slots.keys().copied().collect()
     }
 
     /// Adds a subscription (no-op when already subscribed).
-    pub(crate) fn add_subscription(&self, campaign_id: i64) {
+    pub(crate) fn add_subscription(&self, campaign_id: CampaignId) {
         self.lock().slots.entry(campaign_id).or_default();
     }
 
     /// Removes a subscription and everything still waiting for that campaign, so that no
     /// progress for it follows the `unsubscribed` acknowledgement.
-    pub(crate) fn remove_subscription(&self, campaign_id: i64) {
+    pub(crate) fn remove_subscription(&self, campaign_id: CampaignId) {
         let mut state = self.lock();
         state.slots.remove(&campaign_id);
         state.queue.retain(
@@ -295,7 +296,7 @@ mod tests {
     fn envelope(campaign_id: i64, seq: u64, at: Instant) -> Arc<Envelope> {
         Arc::new(Envelope::new(
             PhaseProgress {
-                campaign_id,
+                campaign_id: CampaignId(campaign_id),
                 current_phase: Phase::DnsValidation,
                 phase_status: PhaseStatus::Running,
                 total_items: 0,
@@ -323,8 +324,8 @@ mod tests {
 
     fn mailbox(capacity: usize) -> Mailbox {
         let mailbox = Mailbox::new(1, capacity, 250 * MS, CancellationToken::new());
-        mailbox.add_subscription(1);
-        mailbox.add_subscription(2);
+        mailbox.add_subscription(CampaignId(1));
+        mailbox.add_subscription(CampaignId(2));
         mailbox
     }
 
@@ -497,8 +498,8 @@ mod tests {
         status(&mb, 1, 1, t0);
         update(&mb, 1, 2, t0);
         status(&mb, 2, 1, t0);
-        mb.remove_subscription(1);
-        assert!(!mb.is_subscribed(1));
+        mb.remove_subscription(CampaignId(1));
+        assert!(!mb.is_subscribed(CampaignId(1)));
         // Updates for a campaign not subscribed are ignored.
         update(&mb, 1, 3, t0);
         let (out, _) = mb.take_due(t0);

@@ -5,56 +5,13 @@
 //! `campaign.progress` is the only message that carries progress. Its text is built once per
 //! publish by [`progress_text`] and shared by every subscriber, so the hot path never
 //! serialises per client; [`ServerMessage`] describes the same shape for documentation and for
-//! the other (rare) messages.
+//! the other (rare) messages. Its `data` is the domain's [`PhaseProgress`] itself (named
+//! `CampaignProgress` in the OpenAPI document), so there is one progress shape, not two.
 
 use bytestring::ByteString;
+use dragnet_domain::CampaignId;
 use dragnet_domain::progress::PhaseProgress;
-use dragnet_domain::{Phase, PhaseStatus};
 use serde::{Deserialize, Serialize};
-
-/// The state of one campaign's current phase, as carried by `campaign.progress`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct CampaignProgress {
-    /// The campaign (the store's id).
-    pub campaign_id: i64,
-    /// The campaign's current phase.
-    pub current_phase: Phase,
-    /// That phase's status.
-    pub phase_status: PhaseStatus,
-    /// Items the phase has to process (0 while unknown).
-    pub total_items: u64,
-    /// Items processed so far (successful + failed).
-    pub processed_items: u64,
-    /// Items that succeeded.
-    pub successful_items: u64,
-    /// Items that failed.
-    pub failed_items: u64,
-    /// Percentage of the phase done, 0–100.
-    pub progress_percent: f64,
-    /// Recent processing rate, items per second.
-    pub rate_per_second: f64,
-    /// Estimated seconds to completion; `null` when unknown.
-    pub eta_seconds: Option<u64>,
-}
-
-impl From<&PhaseProgress> for CampaignProgress {
-    fn from(p: &PhaseProgress) -> Self {
-        Self {
-            campaign_id: p.campaign_id,
-            current_phase: p.current_phase,
-            phase_status: p.phase_status,
-            total_items: p.total_items,
-            processed_items: p.processed_items,
-            successful_items: p.successful_items,
-            failed_items: p.failed_items,
-            progress_percent: p.progress_percent(),
-            rate_per_second: p.rate_per_second,
-            eta_seconds: p.eta_seconds,
-        }
-    }
-}
 
 /// Why a client message was refused, or why the server is about to close; the `code` of an
 /// `error` message.
@@ -124,7 +81,7 @@ pub enum ServerMessage {
         /// documentation for its semantics).
         seq: u64,
         /// The state.
-        data: CampaignProgress,
+        data: PhaseProgress,
     },
     /// Acknowledges a `subscribe`: the campaigns now subscribed by that request, sent before
     /// their current states.
@@ -132,14 +89,14 @@ pub enum ServerMessage {
     Subscribed {
         /// The campaigns subscribed (including ones that already were).
         #[serde(rename = "campaignIds")]
-        campaign_ids: Vec<i64>,
+        campaign_ids: Vec<CampaignId>,
     },
     /// Acknowledges an `unsubscribe`; no progress for these campaigns follows it.
     #[serde(rename = "unsubscribed")]
     Unsubscribed {
         /// The campaigns no longer subscribed.
         #[serde(rename = "campaignIds")]
-        campaign_ids: Vec<i64>,
+        campaign_ids: Vec<CampaignId>,
     },
     /// Acknowledges a first-message `auth`: the client may subscribe now. (A client that
     /// authenticated with an `Authorization` header gets no such message.)
@@ -182,7 +139,7 @@ impl ServerMessage {
 
 /// Builds the `campaign.progress` text for a snapshot with sequence number `seq`: exactly what
 /// serialising [`ServerMessage::CampaignProgress`] gives.
-pub fn progress_text(seq: u64, data: &CampaignProgress) -> ByteString {
+pub fn progress_text(seq: u64, data: &PhaseProgress) -> ByteString {
     ServerMessage::CampaignProgress {
         seq,
         data: data.clone(),
@@ -226,13 +183,13 @@ pub enum ClientMessage {
     Subscribe {
         /// The campaigns (store ids), at most the per-client subscription limit.
         #[serde(rename = "campaignIds")]
-        campaign_ids: Vec<i64>,
+        campaign_ids: Vec<CampaignId>,
     },
     /// Stop receiving these campaigns' progress.
     Unsubscribe {
         /// The campaigns (store ids).
         #[serde(rename = "campaignIds")]
-        campaign_ids: Vec<i64>,
+        campaign_ids: Vec<CampaignId>,
     },
 }
 
@@ -344,7 +301,7 @@ impl ClientMessage {
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                id.as_i64().ok_or_else(|| {
+                id.as_i64().map(CampaignId).ok_or_else(|| {
                     ProtocolError::new(
                         ErrorCode::InvalidCampaignIds,
                         format!(
@@ -354,7 +311,7 @@ impl ClientMessage {
                     )
                 })
             })
-            .collect::<Result<Vec<i64>, _>>()?;
+            .collect::<Result<Vec<CampaignId>, _>>()?;
         Ok(if kind == "subscribe" {
             ClientMessage::Subscribe { campaign_ids }
         } else {
@@ -409,9 +366,11 @@ fn truncate(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn sample() -> CampaignProgress {
-        CampaignProgress::from(&PhaseProgress {
-            campaign_id: 7,
+    use dragnet_domain::{Phase, PhaseStatus};
+
+    fn sample() -> PhaseProgress {
+        PhaseProgress {
+            campaign_id: CampaignId(7),
             current_phase: Phase::DnsValidation,
             phase_status: PhaseStatus::Running,
             total_items: 200,
@@ -420,7 +379,11 @@ mod tests {
             failed_items: 10,
             rate_per_second: 12.5,
             eta_seconds: None,
-        })
+        }
+    }
+
+    fn ids(ids: &[i64]) -> Vec<CampaignId> {
+        ids.iter().copied().map(CampaignId).collect()
     }
 
     #[test]
@@ -444,7 +407,7 @@ mod tests {
     fn control_messages_serialise_with_type_tags() {
         assert_eq!(
             &*ServerMessage::Subscribed {
-                campaign_ids: vec![1, 2]
+                campaign_ids: ids(&[1, 2])
             }
             .to_text(),
             r#"{"type":"subscribed","campaignIds":[1,2]}"#
@@ -461,13 +424,13 @@ mod tests {
         assert_eq!(
             ClientMessage::parse(r#"{"type":"subscribe","campaignIds":[1,2]}"#, 10),
             Ok(ClientMessage::Subscribe {
-                campaign_ids: vec![1, 2]
+                campaign_ids: ids(&[1, 2])
             })
         );
         assert_eq!(
             ClientMessage::parse(r#"{"campaignIds":[5],"type":"unsubscribe"}"#, 10),
             Ok(ClientMessage::Unsubscribe {
-                campaign_ids: vec![5]
+                campaign_ids: ids(&[5])
             })
         );
         // The serde derive accepts the same shape, for clients written in Rust.
@@ -476,7 +439,7 @@ mod tests {
         assert_eq!(
             parsed,
             ClientMessage::Subscribe {
-                campaign_ids: vec![1]
+                campaign_ids: ids(&[1])
             }
         );
     }
@@ -556,7 +519,7 @@ mod tests {
         }
         let client = serde_json::to_string(&ClientMessage::schema()).unwrap();
         assert!(client.contains("campaignIds"), "{client}");
-        let data = serde_json::to_string(&CampaignProgress::schema()).unwrap();
+        let data = serde_json::to_string(&PhaseProgress::schema()).unwrap();
         assert!(data.contains("etaSeconds"), "{data}");
     }
 

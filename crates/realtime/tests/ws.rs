@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
 use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
-use dragnet_domain::{Phase, PhaseStatus};
+use dragnet_domain::{CampaignId, Phase, PhaseStatus};
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotFuture, SnapshotSource, configure};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -145,7 +145,7 @@ impl Client {
 
 fn progress(campaign_id: i64, status: PhaseStatus, processed: u64) -> PhaseProgress {
     PhaseProgress {
-        campaign_id,
+        campaign_id: CampaignId(campaign_id),
         current_phase: Phase::DnsValidation,
         phase_status: status,
         total_items: 1_000_000_000,
@@ -182,10 +182,10 @@ async fn expect_subscribed(client: &mut Client, ids: &[i64]) -> Vec<Value> {
     states
 }
 
-struct Store(HashMap<i64, PhaseProgress>);
+struct Store(HashMap<CampaignId, PhaseProgress>);
 
 impl SnapshotSource for Store {
-    fn snapshots(&self, campaign_ids: Vec<i64>) -> SnapshotFuture<'_> {
+    fn snapshots(&self, campaign_ids: Vec<CampaignId>) -> SnapshotFuture<'_> {
         Box::pin(async move {
             // A store takes a while to answer.
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -201,7 +201,7 @@ impl SnapshotSource for Store {
 async fn subscribe_pushes_current_state_at_once() {
     let mut finished = progress(2, PhaseStatus::Completed, 500);
     finished.total_items = 500;
-    let store = Store(HashMap::from([(2, finished)]));
+    let store = Store(HashMap::from([(CampaignId(2), finished)]));
     let server = Server::start(fast_settings(), Some(Arc::new(store))).await;
     server.hub.publish(
         &progress(1, PhaseStatus::Running, 10),
@@ -294,7 +294,7 @@ async fn flood_is_coalesced_and_the_last_state_is_delivered() {
     )
     .await;
 
-    let (last_seq, last_state) = server.hub.latest(1).unwrap();
+    let (last_seq, last_state) = server.hub.latest(CampaignId(1)).unwrap();
     assert_eq!(last_state.processed_items, last_processed);
     for (during, tail) in received.iter().zip(&tails) {
         eprintln!("{} messages in 2 s, {} after", during.len(), tail.len());
@@ -345,7 +345,7 @@ async fn status_changes_are_all_delivered_in_order_amid_floods() {
             // Two status changes within one coalescing interval, then more updates.
             for status in [PhaseStatus::Paused, PhaseStatus::Running] {
                 hub.publish(&progress(1, status, processed), ProgressKind::StatusChange);
-                status_seqs.push((hub.latest(1).unwrap().0, status));
+                status_seqs.push((hub.latest(CampaignId(1)).unwrap().0, status));
             }
             if round % 4 == 0 {
                 std::thread::sleep(Duration::from_millis(20));
@@ -630,7 +630,7 @@ async fn slow_client_is_disconnected_and_others_keep_receiving() {
         &progress(1, PhaseStatus::Paused, 0),
         ProgressKind::StatusChange,
     );
-    let (final_seq, _) = hub.latest(1).unwrap();
+    let (final_seq, _) = hub.latest(CampaignId(1)).unwrap();
     // The fast client may still be draining its backlog; on a loaded machine that can take
     // seconds, so wait on a deadline rather than on the gap between two messages.
     let mut seen_final = false;
@@ -851,12 +851,12 @@ async fn upgrades_are_refused_cleanly() {
     expect_subscribed(&mut again, &[1]).await;
 
     // A forgotten campaign is unknown again.
-    server.hub.forget(2);
+    server.hub.forget(CampaignId(2));
     server.hub.publish(
         &progress(2, PhaseStatus::Running, 0),
         ProgressKind::StatusChange,
     );
-    server.hub.forget(2);
+    server.hub.forget(CampaignId(2));
     again.subscribe(&[2]).await;
     assert_eq!(
         again.next_json().await,

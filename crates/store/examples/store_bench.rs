@@ -13,10 +13,8 @@ use anyhow_free::{Error, Result};
 use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use dragnet_domain::Phase;
-use dragnet_store::{
-    CampaignId, DnsResult, DnsStatus, DomainFilter, NewCampaign, Store, StoreOptions,
-};
+use dragnet_domain::{CampaignId, DnsStatus, Phase};
+use dragnet_store::{DnsResult, DomainFilter, NewCampaign, Store, StoreOptions};
 use dragnet_testkit::pg::ScratchDatabase;
 
 /// A tiny error type so the example needs no extra dependency.
@@ -61,7 +59,7 @@ fn dns(ordinal: u64, checked_at: chrono::DateTime<Utc>) -> DnsResult {
         status: if resolved {
             DnsStatus::Resolved
         } else {
-            DnsStatus::Nxdomain
+            DnsStatus::NxDomain
         },
         error_kind: None,
         addresses: if resolved {

@@ -12,81 +12,15 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use dragnet_domain::{AuditResult, AuditSource, Role};
 
 use crate::error::DbResultExt as _;
 use crate::schema::{api_tokens, audit_log};
+use crate::types::StoredEnum;
 use crate::{Page, Store, StoreError, from_millis, now_millis, to_millis};
 
 /// The most audit entries one page returns.
 pub const MAX_AUDIT_PAGE: usize = 1000;
-
-/// What a token may do. The API decides which role each route needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenRole {
-    /// Everything, including token management and the audit log.
-    Admin,
-    /// Campaigns, personas, proxies and keyword sets: reads and changes.
-    Operator,
-    /// Reads only.
-    Viewer,
-}
-
-impl TokenRole {
-    /// Every role, most powerful first.
-    pub const ALL: [TokenRole; 3] = [TokenRole::Admin, TokenRole::Operator, TokenRole::Viewer];
-
-    /// `admin`, `operator` or `viewer`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TokenRole::Admin => "admin",
-            TokenRole::Operator => "operator",
-            TokenRole::Viewer => "viewer",
-        }
-    }
-
-    /// The role named `name` (`admin`, `operator`, `viewer`).
-    pub fn parse(name: &str) -> Option<TokenRole> {
-        TokenRole::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-
-    /// Whether a token with this role may do what `needed` may.
-    pub const fn includes(self, needed: TokenRole) -> bool {
-        self.rank() >= needed.rank()
-    }
-
-    const fn rank(self) -> u8 {
-        match self {
-            TokenRole::Admin => 2,
-            TokenRole::Operator => 1,
-            TokenRole::Viewer => 0,
-        }
-    }
-
-    const fn value(self) -> i16 {
-        match self {
-            TokenRole::Admin => 0,
-            TokenRole::Operator => 1,
-            TokenRole::Viewer => 2,
-        }
-    }
-
-    fn of(value: i16) -> Result<TokenRole, StoreError> {
-        match value {
-            0 => Ok(TokenRole::Admin),
-            1 => Ok(TokenRole::Operator),
-            2 => Ok(TokenRole::Viewer),
-            other => Err(StoreError::Corrupt(format!(
-                "unknown token role value {other}"
-            ))),
-        }
-    }
-}
-
-impl fmt::Display for TokenRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A token to store: its public id, name, role, the SHA-256 of its secret (hex) and who
 /// made it.
@@ -97,7 +31,7 @@ pub struct NewToken {
     /// A name for people (`ci`, `alice's laptop`).
     pub name: String,
     /// What it may do.
-    pub role: TokenRole,
+    pub role: Role,
     /// SHA-256 of the secret, 64 lowercase hex digits.
     pub secret_sha256: String,
     /// Who made it: `token:<id>`, `cli` or `first-start`.
@@ -123,7 +57,7 @@ pub struct StoredToken {
     /// A name for people.
     pub name: String,
     /// What it may do.
-    pub role: TokenRole,
+    pub role: Role,
     /// SHA-256 of the secret, 64 lowercase hex digits.
     pub secret_sha256: String,
     /// Who made it.
@@ -150,39 +84,6 @@ impl fmt::Debug for StoredToken {
     }
 }
 
-/// How a recorded action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AuditResult {
-    /// It was done (a 2xx or 3xx answer; a command that succeeded).
-    Success,
-    /// It was allowed but failed (another 4xx, or a 5xx).
-    Failure,
-    /// It was refused: no valid token, the wrong role, or too many failures (401, 403, 429).
-    Denied,
-}
-
-impl AuditResult {
-    /// `success`, `failure` or `denied`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            AuditResult::Success => "success",
-            AuditResult::Failure => "failure",
-            AuditResult::Denied => "denied",
-        }
-    }
-
-    /// The result named `name`.
-    pub fn parse(name: &str) -> Option<AuditResult> {
-        [
-            AuditResult::Success,
-            AuditResult::Failure,
-            AuditResult::Denied,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == name)
-    }
-}
-
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -191,8 +92,8 @@ pub struct AuditEntry {
     /// The token that did it; `None` without a valid one (`--no-auth`, the command line, an
     /// invalid token).
     pub token_id: Option<String>,
-    /// Where it came from: `api`, `cli` or `server`.
-    pub source: String,
+    /// Where it came from.
+    pub source: AuditSource,
     /// The method and route pattern (`POST /api/v1/campaigns/{id}/start`) or a command
     /// (`token.create`).
     pub action: String,
@@ -232,7 +133,7 @@ struct TokenRow {
 impl TokenRow {
     fn decode(self) -> Result<StoredToken, StoreError> {
         Ok(StoredToken {
-            role: TokenRole::of(self.role)?,
+            role: Role::decode(self.role)?,
             id: self.id,
             name: self.name,
             secret_sha256: self.secret_sha256,
@@ -274,8 +175,13 @@ struct AuditRow {
 
 impl AuditRow {
     fn decode(self) -> Result<AuditRecord, StoreError> {
+        // The audit log keeps the canonical spellings as text, so that it reads without
+        // Dragnet; these two lines are their mapping.
         let result = AuditResult::parse(&self.result).ok_or_else(|| {
             StoreError::Corrupt(format!("unknown audit result `{}`", self.result))
+        })?;
+        let source = AuditSource::parse(&self.source).ok_or_else(|| {
+            StoreError::Corrupt(format!("unknown audit source `{}`", self.source))
         })?;
         let status = u16::try_from(self.status)
             .map_err(|_| StoreError::Corrupt(format!("audit status {}", self.status)))?;
@@ -284,7 +190,7 @@ impl AuditRow {
             entry: AuditEntry {
                 at: from_millis(self.at)?,
                 token_id: self.token_id,
-                source: self.source,
+                source,
                 action: self.action,
                 target: self.target,
                 status,
@@ -315,7 +221,7 @@ impl NewToken {
         TokenRow {
             id: self.id.clone(),
             name: self.name.trim().to_owned(),
-            role: self.role.value(),
+            role: self.role.index(),
             secret_sha256: self.secret_sha256.clone(),
             created_by: self.created_by.clone(),
             created_at: now,
@@ -453,7 +359,7 @@ impl Store {
                 let row = NewAuditRow {
                     at: to_millis(e.at),
                     token_id: e.token_id.as_deref(),
-                    source: &e.source,
+                    source: e.source.as_str(),
                     action: &e.action,
                     target: &e.target,
                     status: i32::from(e.status),

@@ -34,6 +34,7 @@ use crate::schema::{
     campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
     domains, http_results,
 };
+use crate::types::StoredEnum;
 use crate::{DomainFilter, MAX_DOMAIN_PAGE, StoreError};
 
 /// The SQLite migrations, embedded at build time.

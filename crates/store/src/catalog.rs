@@ -43,6 +43,7 @@ use crate::backend::{AnyConnection, instr};
 use crate::campaigns::status_value;
 use crate::error::DbResultExt as _;
 use crate::schema::{campaign_phases, campaigns, keyword_sets, personas, proxies};
+use crate::types::StoredEnum;
 use crate::{CampaignId, Page, Store, StoreError, from_millis, now_millis};
 
 /// The most objects one catalog list page returns.
@@ -334,25 +335,6 @@ fn kind_of(value: i16) -> Result<PersonaKind, StoreError> {
     }
 }
 
-fn protocol_value(protocol: ProxyProtocol) -> i16 {
-    match protocol {
-        ProxyProtocol::Http => 0,
-        ProxyProtocol::Https => 1,
-        ProxyProtocol::Socks5 => 2,
-    }
-}
-
-fn protocol_of(value: i16) -> Result<ProxyProtocol, StoreError> {
-    match value {
-        0 => Ok(ProxyProtocol::Http),
-        1 => Ok(ProxyProtocol::Https),
-        2 => Ok(ProxyProtocol::Socks5),
-        other => Err(StoreError::Corrupt(format!(
-            "unknown proxy protocol value {other}"
-        ))),
-    }
-}
-
 fn persona_settings(persona: &Persona) -> Result<String, StoreError> {
     match persona {
         Persona::Dns(p) => to_json(p.settings()),
@@ -390,7 +372,7 @@ impl ProxyRow {
         Self {
             id,
             name: proxy.name().to_owned(),
-            protocol: protocol_value(proxy.protocol()),
+            protocol: proxy.protocol().index(),
             host: proxy.host().to_owned(),
             port: i32::from(proxy.port()),
             username: proxy.username().map(str::to_owned),
@@ -408,7 +390,7 @@ impl ProxyRow {
             .map_err(|_| corrupt(CatalogKind::Proxy, &self.id, "port out of range"))?;
         let input = ProxyInput {
             name: self.name,
-            protocol: protocol_of(self.protocol)?,
+            protocol: ProxyProtocol::decode(self.protocol)?,
             host: self.host,
             port,
             username: self.username,

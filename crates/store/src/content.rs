@@ -1,6 +1,6 @@
 //! `content_analysis` results: the pages the phase reads (the HTTP phase's snapshots) and the
-//! idempotent write of what it found. The stored values of [`PageClass`] are mapped here and
-//! nowhere else.
+//! idempotent write of what it found (the stored values of [`PageClass`] are in
+//! `types::StoredEnum`, with the other enums).
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -15,30 +15,11 @@ use crate::error::DbResultExt as _;
 use crate::results::{check_batch, count};
 use crate::rows::{NewContentRow, NewTechnologyRow};
 use crate::schema::{content_results, dns_results, domains, http_results};
+use crate::types::StoredEnum;
 use crate::{
     CampaignId, ContentResult, KeywordHit, Store, StoreError, StoredPage, WriteReport, from_millis,
     to_i64, to_millis, to_u64,
 };
-
-/// The stored value of a page class (the `content_results.classification` column).
-pub(crate) const fn class_value(class: PageClass) -> i16 {
-    match class {
-        PageClass::Active => 0,
-        PageClass::Parked => 1,
-        PageClass::ForSale => 2,
-        PageClass::UnderConstruction => 3,
-        PageClass::DefaultPage => 4,
-        PageClass::Empty => 5,
-    }
-}
-
-/// The page class of a stored value.
-pub(crate) fn class_from(value: i16) -> Result<PageClass, StoreError> {
-    PageClass::ALL
-        .into_iter()
-        .find(|c| class_value(*c) == value)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown page class value {value}")))
-}
 
 fn language_source_str(source: LanguageSource) -> &'static str {
     match source {
@@ -165,7 +146,7 @@ impl Store {
             rows.push(NewContentRow {
                 campaign_id: id.0,
                 ordinal,
-                classification: class_value(r.classification),
+                classification: r.classification.index(),
                 confidence: r.confidence.clamp(0.0, 1.0),
                 evidence: json(&r.evidence, "evidence")?,
                 language: r.language.code.clone(),
@@ -230,7 +211,7 @@ impl Store {
 pub(crate) fn decode_content(row: NewContentRow) -> Result<ContentResult, StoreError> {
     Ok(ContentResult {
         ordinal: to_u64(row.ordinal, "ordinal")?,
-        classification: class_from(row.classification)?,
+        classification: PageClass::decode(row.classification)?,
         confidence: row.confidence,
         evidence: parse(&row.evidence, "evidence")?,
         language: PageLanguage {
@@ -245,17 +226,4 @@ pub(crate) fn decode_content(row: NewContentRow) -> Result<ContentResult, StoreE
         error: row.error,
         analysed_at: from_millis(row.analysed_at)?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_class_has_its_own_stored_value() {
-        for class in PageClass::ALL {
-            assert_eq!(class_from(class_value(class)).unwrap(), class);
-        }
-        assert!(class_from(6).is_err());
-    }
 }

@@ -13,6 +13,7 @@ use crate::campaigns::phase_value;
 use crate::error::DbResultExt as _;
 use crate::rows::{DnsCols, HttpCols, NewDomainRow, PageRow};
 use crate::schema::{campaign_phases, dns_results, domains, pattern_marks};
+use crate::types::StoredEnum;
 use crate::{
     CampaignId, DnsResult, DnsStatus, DomainFilter, DomainRecord, HttpResult, HttpStatus,
     InsertReport, KeywordHit, Page, ResolvedDomain, Store, StoreError, from_millis, now_millis,
@@ -491,8 +492,7 @@ fn decode_dns(ordinal: u64, cols: DnsCols) -> Result<DnsResult, StoreError> {
     let addresses = decode_addresses(&addresses)?;
     Ok(DnsResult {
         ordinal,
-        status: DnsStatus::from_index(status)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown DNS status value {status}")))?,
+        status: DnsStatus::decode(status)?,
         error_kind,
         addresses,
         attempts: u32::try_from(attempts)
@@ -519,8 +519,7 @@ fn decode_http(ordinal: u64, cols: HttpCols) -> Result<HttpResult, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("keyword hits are not valid JSON: {e}")))?;
     Ok(HttpResult {
         ordinal,
-        status: HttpStatus::from_index(status)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown HTTP status value {status}")))?,
+        status: HttpStatus::decode(status)?,
         error_detail,
         status_code: status_code
             .map(|c| u16::try_from(c).map_err(|_| StoreError::Corrupt(format!("status code {c}"))))

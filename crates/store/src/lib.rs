@@ -41,7 +41,9 @@
 //!   their ids (`per_…`, `prx_…`, `kws_…`) and refuses to delete what a campaign phase that
 //!   may still run names ([`StoreError::InUse`]).
 //! - API tokens are stored as their public id and the SHA-256 of their secret; the audit
-//!   log is append-only ([`TokenRole`], [`AuditEntry`]).
+//!   log is append-only ([`StoredToken`], [`AuditEntry`]).
+//! - Domain enums kept in integer columns (DNS and HTTP result statuses, proxy protocols,
+//!   token roles) are mapped to their values in one place, `types::StoredEnum`.
 //! - See `docs/storage.md` for the schema.
 
 mod auth;
@@ -63,9 +65,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-pub use auth::{
-    AuditEntry, AuditRecord, AuditResult, MAX_AUDIT_PAGE, NewToken, StoredToken, TokenRole,
-};
+pub use auth::{AuditEntry, AuditRecord, MAX_AUDIT_PAGE, NewToken, StoredToken};
 pub use backend::BackendKind;
 pub use campaigns::{DELETE_CHUNK, MAX_CAMPAIGN_PAGE};
 pub use catalog::{

@@ -10,6 +10,7 @@ use crate::domains::{encode_addresses, next_ordinal};
 use crate::error::DbResultExt as _;
 use crate::rows::{NewDnsRow, NewHttpRow};
 use crate::schema::{campaign_phases, campaigns, http_results};
+use crate::types::StoredEnum;
 use crate::{
     CampaignId, DnsResult, DnsStatus, HttpStatus, NewHttpResult, Store, StoreError, WriteReport,
     to_i64, to_millis,

@@ -2,32 +2,18 @@
 //! modules that run the queries.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::IpAddr;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use dragnet_domain::{CampaignState, Phase, PhaseStatus, Transition};
+use dragnet_domain::content::PageClass;
+use dragnet_domain::{CampaignState, Phase, PhaseStatus, ProxyProtocol, Role, Transition};
 use serde::{Deserialize, Serialize};
 
-/// A campaign's id, assigned by the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CampaignId(pub i64);
+use crate::StoreError;
 
-impl fmt::Display for CampaignId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl FromStr for CampaignId {
-    type Err = std::num::ParseIntError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.parse().map(CampaignId)
-    }
-}
+// The domain's types, re-exported inside the crate only so that every module names them the
+// same way; callers outside the store use `dragnet_domain` directly.
+pub(crate) use dragnet_domain::{CampaignId, DnsStatus, HttpStatus};
 
 /// What is needed to create a campaign.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,118 +178,40 @@ pub struct WriteReport {
     pub already_present: u64,
 }
 
-/// The outcome of one DNS lookup, stored with its explicit value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DnsStatus {
-    /// At least one address was found (stored as 0).
-    Resolved,
-    /// The name does not exist (1).
-    Nxdomain,
-    /// The name exists but has none of the requested records (2).
-    NoRecords,
-    /// No answer within the retries (3).
-    Timeout,
-    /// Any other failure, detailed by the error kind (4).
-    Error,
-}
+/// A domain enum kept in a `SMALLINT` column as a fixed value per variant. This trait and the
+/// `stored_enum!` table below are the one place where the store maps domain enums to their
+/// columns. The values are part of the schema: existing databases hold them, so a value is
+/// never changed or reused, and a new variant takes a new value.
+pub(crate) trait StoredEnum: Sized + Copy + 'static {
+    /// What the column holds, for error messages (`DNS status`, `proxy protocol`).
+    const NAME: &'static str;
+    /// The value stored in the database.
+    fn index(self) -> i16;
 
-/// The outcome of one HTTP fetch, stored with its explicit value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HttpStatus {
-    /// A response with an accepted status code was read (stored as 0).
-    Ok,
-    /// No connection could be made (1).
-    Unreachable,
-    /// The connection or response timed out (2).
-    Timeout,
-    /// The TLS handshake failed (3).
-    TlsError,
-    /// The response was not acceptable (status code, protocol error) (4).
-    HttpError,
-    /// The fetch was refused by policy, e.g. the SSRF guard (5).
-    Blocked,
+    /// The variant with stored value `index`, if any.
+    fn from_index(index: i16) -> Option<Self>;
+
+    /// The variant with stored value `index`; an unknown value means the row was not written
+    /// by this store.
+    fn decode(index: i16) -> Result<Self, StoreError> {
+        Self::from_index(index)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown {} value {index}", Self::NAME)))
+    }
 }
 
 macro_rules! stored_enum {
-    ($ty:ident, $name:literal, [$($variant:ident = $value:literal),+ $(,)?], success = $ok:ident) => {
-        impl $ty {
-            /// Every value, in the order of their stored values.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+    ($ty:ident, $name:literal, [$($variant:ident = $value:literal),+ $(,)?]) => {
+        impl StoredEnum for $ty {
+            const NAME: &'static str = $name;
 
-            /// The value stored in the database.
-            pub const fn index(self) -> i16 {
+            fn index(self) -> i16 {
                 match self { $($ty::$variant => $value),+ }
             }
 
-            /// The status with stored value `index`, if any.
-            pub const fn from_index(index: i16) -> Option<$ty> {
+            fn from_index(index: i16) -> Option<$ty> {
                 match index { $($value => Some($ty::$variant),)+ _ => None }
             }
-
-            /// Whether a result with this status counts as succeeded (otherwise as failed)
-            /// in the phase counters.
-            pub const fn is_success(self) -> bool {
-                matches!(self, $ty::$ok)
-            }
-
-            /// The canonical snake_case id.
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => stringify_snake!($variant)),+ }
-            }
         }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| format!("unknown {} `{s}`", $name))
-            }
-        }
-    };
-}
-
-macro_rules! stringify_snake {
-    (Resolved) => {
-        "resolved"
-    };
-    (Nxdomain) => {
-        "nxdomain"
-    };
-    (NoRecords) => {
-        "no_records"
-    };
-    (Timeout) => {
-        "timeout"
-    };
-    (Error) => {
-        "error"
-    };
-    (Ok) => {
-        "ok"
-    };
-    (Unreachable) => {
-        "unreachable"
-    };
-    (TlsError) => {
-        "tls_error"
-    };
-    (HttpError) => {
-        "http_error"
-    };
-    (Blocked) => {
-        "blocked"
     };
 }
 
@@ -312,12 +220,11 @@ stored_enum!(
     "DNS status",
     [
         Resolved = 0,
-        Nxdomain = 1,
+        NxDomain = 1,
         NoRecords = 2,
         Timeout = 3,
         Error = 4
-    ],
-    success = Resolved
+    ]
 );
 stored_enum!(
     HttpStatus,
@@ -329,8 +236,25 @@ stored_enum!(
         TlsError = 3,
         HttpError = 4,
         Blocked = 5
-    ],
-    success = Ok
+    ]
+);
+stored_enum!(
+    ProxyProtocol,
+    "proxy protocol",
+    [Http = 0, Https = 1, Socks5 = 2]
+);
+stored_enum!(Role, "token role", [Admin = 0, Operator = 1, Viewer = 2]);
+stored_enum!(
+    PageClass,
+    "page class",
+    [
+        Active = 0,
+        Parked = 1,
+        ForSale = 2,
+        UnderConstruction = 3,
+        DefaultPage = 4,
+        Empty = 5,
+    ]
 );
 
 /// The DNS phase's result for one domain.
@@ -338,7 +262,7 @@ stored_enum!(
 pub struct DnsResult {
     /// The domain's ordinal in its campaign.
     pub ordinal: u64,
-    /// The outcome.
+    /// The outcome (stored as the value `StoredEnum` gives it).
     pub status: DnsStatus,
     /// The resolver's error kind (`SERVFAIL`, `REFUSED`, ...) for failed lookups.
     pub error_kind: Option<String>,
@@ -370,7 +294,7 @@ pub struct KeywordHit {
 pub struct HttpResult {
     /// The domain's ordinal in its campaign.
     pub ordinal: u64,
-    /// The outcome.
+    /// The outcome (stored as the value `StoredEnum` gives it).
     pub status: HttpStatus,
     /// What went wrong, for failed fetches.
     pub error_detail: Option<String>,
@@ -501,4 +425,36 @@ pub struct Chunk {
     pub owner: String,
     /// When the lease expires unless renewed.
     pub expires_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored values are part of the schema: this pins them.
+    #[test]
+    fn stored_values_never_change() {
+        fn values<T: StoredEnum + std::fmt::Debug + PartialEq>(all: &[T]) -> Vec<i16> {
+            all.iter()
+                .map(|v| {
+                    assert_eq!(T::from_index(v.index()), Some(*v));
+                    v.index()
+                })
+                .collect()
+        }
+        assert_eq!(values(&DnsStatus::ALL), [0, 1, 2, 3, 4]);
+        assert_eq!(DnsStatus::NxDomain.index(), 1);
+        assert_eq!(values(&HttpStatus::ALL), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(HttpStatus::Blocked.index(), 5);
+        assert_eq!(values(&PageClass::ALL), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(PageClass::Empty.index(), 5);
+        assert_eq!(values(&ProxyProtocol::ALL), [0, 1, 2]);
+        assert_eq!(ProxyProtocol::Socks5.index(), 2);
+        assert_eq!(values(&Role::ALL), [0, 1, 2]);
+        assert_eq!(Role::Viewer.index(), 2);
+        assert!(matches!(
+            Role::decode(7),
+            Err(StoreError::Corrupt(m)) if m == "unknown token role value 7"
+        ));
+    }
 }

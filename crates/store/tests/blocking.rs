@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Backend, TestDb};
-use dragnet_store::{CampaignId, Store, StoreError, StoreOptions};
+use dragnet_domain::CampaignId;
+use dragnet_store::{Store, StoreError, StoreOptions};
 
 fn open(db: &TestDb, max_connections: u32) -> Store {
     Store::open(

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use common::{Backend, TestDb};
 use diesel::prelude::*;
+use dragnet_domain::CampaignId;
 use dragnet_domain::Phase;
-use dragnet_store::{CampaignId, DomainFilter, NewCampaign, Store, StoreError, StoreOptions};
+use dragnet_store::{DomainFilter, NewCampaign, Store, StoreError, StoreOptions};
 
 /// Connections in the pool under test.
 const POOL: u32 = 4;

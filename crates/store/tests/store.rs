@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use common::{Backend, TestDb};
-use dragnet_domain::{Action, Phase, PhaseStatus, TransitionError};
+use dragnet_domain::{
+    Action, CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus, TransitionError,
+};
 use dragnet_store::*;
 
 fn new_campaign(name: &str) -> NewCampaign {
@@ -38,7 +40,7 @@ fn time(ms: i64) -> chrono::DateTime<Utc> {
 fn dns(ordinal: u64) -> DnsResult {
     let status = match ordinal % 4 {
         0 => DnsStatus::Resolved,
-        1 => DnsStatus::Nxdomain,
+        1 => DnsStatus::NxDomain,
         2 => DnsStatus::Timeout,
         _ => DnsStatus::Resolved,
     };

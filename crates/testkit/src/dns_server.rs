@@ -41,8 +41,11 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use dragnet_dns::{DnsErrorKind, DnsOutcome, DnsStatus, QueryType};
+use dragnet_dns::{DnsErrorKind, DnsOutcome};
+use dragnet_domain::DnsStatus;
+// The record types a campaign asks for, as opposed to hickory's wire `RecordType` above.
 use dragnet_dns::{OutcomeBuilder, TypeResult};
+use dragnet_domain::RecordType as AskedType;
 
 const TTL: u32 = 60;
 /// Address carried by forged answers in spoofing mode; a resolver that reports it was fooled.
@@ -253,7 +256,7 @@ impl Expected {
 ///
 /// Computed from the naming rules directly (not from [`zone_answer`]), so that it is cheap
 /// enough for benchmark checkers and independent of the server's encoding.
-pub fn expected_outcome(name: &str, types: &[QueryType]) -> Expected {
+pub fn expected_outcome(name: &str, types: &[AskedType]) -> Expected {
     let mut builder = OutcomeBuilder::default();
     let valid = dragnet_dns::is_valid_query_name(name);
     let text = name.trim().trim_end_matches('.');
@@ -276,9 +279,9 @@ pub fn expected_outcome(name: &str, types: &[QueryType]) -> Expected {
     }
 }
 
-fn expected_type_result(name: &str, kind: NameKind, t: QueryType) -> TypeResult {
-    let a = t == QueryType::A;
-    let aaaa = t == QueryType::Aaaa;
+fn expected_type_result(name: &str, kind: NameKind, t: AskedType) -> TypeResult {
+    let a = t == AskedType::A;
+    let aaaa = t == AskedType::Aaaa;
     let v4 = |n: &str| TypeResult::Records(vec![IpAddr::V4(ipv4_for(n))]);
     let v6 = |n: &str| TypeResult::Records(vec![IpAddr::V6(ipv6_for(n))]);
     match kind {
@@ -633,7 +636,7 @@ mod tests {
 
     #[test]
     fn kinds_and_expectations() {
-        use QueryType::{A, Aaaa};
+        use AskedType::{A, Aaaa};
         assert_eq!(kind_of("OK-1.test"), NameKind::Ok);
         assert_eq!(kind_of("cnameout-1.test."), NameKind::CnameOut);
         assert_eq!(kind_of("acme-login.test"), NameKind::Hashed);

@@ -21,7 +21,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
-use dragnet_probe::proxy::{ProxyEndpoint, ProxyProtocol};
+use dragnet_domain::ProxyProtocol;
+use dragnet_probe::proxy::ProxyEndpoint;
 
 /// How long the test proxies wait for a target to accept a connection.
 const TARGET_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

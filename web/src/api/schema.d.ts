@@ -497,9 +497,9 @@ export interface components {
             /** @description The client's address, when known. */
             remoteAddr?: string | null;
             /** @description `success` (2xx, 3xx), `failure` (other 4xx, 5xx) or `denied` (401, 403, 429). */
-            result: string;
-            /** @description Where it came from: `api`, `cli` or `server`. */
-            source: string;
+            result: components["schemas"]["AuditResult"];
+            /** @description Where it came from. */
+            source: components["schemas"]["AuditSource"];
             /**
              * Format: int32
              * @description The HTTP status answered (0 for a command).
@@ -520,6 +520,16 @@ export interface components {
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             nextCursor?: string | null;
         };
+        /**
+         * @description How a recorded action ended.
+         * @enum {string}
+         */
+        AuditResult: "success" | "failure" | "denied";
+        /**
+         * @description Where an audited action came from.
+         * @enum {string}
+         */
+        AuditSource: "api" | "cli" | "server";
         /**
          * @description The JSON input of a [`CampaignConfiguration`]: every key optional, each holding that
          *     phase's configuration input.
@@ -547,11 +557,8 @@ export interface components {
             createdAt: string;
             /** @description The current phase. */
             currentPhase: components["schemas"]["Phase"];
-            /**
-             * Format: int64
-             * @description The campaign's id.
-             */
-            id: number;
+            /** @description The campaign's id. */
+            id: components["schemas"]["CampaignId"];
             /** @description Full-sequence mode: each completed phase starts the next configured one. */
             launchSequence: boolean;
             /** @description Its display name. */
@@ -569,6 +576,11 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * Format: int64
+         * @description A campaign's id, assigned by the store. On the wire it is a plain integer.
+         */
+        CampaignId: number;
         /** @description One page of campaigns. */
         CampaignPage: {
             /** @description The campaigns, newest first. */
@@ -578,11 +590,8 @@ export interface components {
         };
         /** @description The state of one campaign's current phase, as carried by `campaign.progress`. */
         CampaignProgress: {
-            /**
-             * Format: int64
-             * @description The campaign (the store's id).
-             */
-            campaignId: number;
+            /** @description The campaign (the store's id). */
+            campaignId: components["schemas"]["CampaignId"];
             /** @description The campaign's current phase. */
             currentPhase: components["schemas"]["Phase"];
             /**
@@ -631,12 +640,12 @@ export interface components {
             type: "auth";
         } | {
             /** @description The campaigns (store ids), at most the per-client subscription limit. */
-            campaignIds: number[];
+            campaignIds: components["schemas"]["CampaignId"][];
             /** @enum {string} */
             type: "subscribe";
         } | {
             /** @description The campaigns (store ids). */
-            campaignIds: number[];
+            campaignIds: components["schemas"]["CampaignId"][];
             /** @enum {string} */
             type: "unsubscribe";
         };
@@ -740,11 +749,19 @@ export interface components {
             checkedAt: string;
             /** @description The error kind (`SERVFAIL`, `REFUSED`, …) of a failed lookup. */
             errorKind?: string | null;
-            /** @description `resolved`, `nxdomain`, `no_records`, `timeout` or `error`. */
-            status: string;
+            /** @description The outcome. */
+            status: components["schemas"]["DnsStatus"];
         };
         /**
+         * @description The outcome of DNS validation for one name (the `status` of a DNS result).
+         * @enum {string}
+         */
+        DnsStatus: "resolved" | "nxdomain" | "no_records" | "timeout" | "error";
+        /**
          * @description How queries are spread over the resolvers.
+         *
+         *     The first attempt of a query goes to the resolver the strategy picks; each retry goes to a
+         *     different resolver when there is more than one.
          * @enum {string}
          */
         DnsStrategy: "round_robin" | "random" | "weighted" | "failover";
@@ -878,9 +895,14 @@ export interface components {
         };
         /** @description `GET /healthz` and `GET /readyz`. */
         Health: {
-            /** @description `ok`. */
-            status: string;
+            /** @description Always `ok`: a server that is not healthy or ready answers with a problem instead. */
+            status: components["schemas"]["HealthStatus"];
         };
+        /**
+         * @description The `status` of a health or readiness answer.
+         * @enum {string}
+         */
+        HealthStatus: "ok";
         /**
          * @description The JSON input of an [`HttpKeywordValidationConfig`]. Every field is optional.
          *
@@ -1043,8 +1065,8 @@ export interface components {
              * @description How many redirects were followed.
              */
             redirectCount: number;
-            /** @description `ok`, `unreachable`, `timeout`, `tls_error`, `http_error` or `blocked`. */
-            status: string;
+            /** @description The outcome. */
+            status: components["schemas"]["HttpStatus"];
             /**
              * Format: int32
              * @description The final status code.
@@ -1053,6 +1075,11 @@ export interface components {
             /** @description The page title. */
             title?: string | null;
         };
+        /**
+         * @description The outcome of HTTP keyword validation for one name (the `status` of an HTTP result).
+         * @enum {string}
+         */
+        HttpStatus: "ok" | "unreachable" | "timeout" | "tls_error" | "http_error" | "blocked";
         /** @description The outcome of `POST /campaigns/{id}/domains`. */
         ImportReport: {
             /**
@@ -1578,7 +1605,7 @@ export interface components {
          */
         ResolverEntry: string | components["schemas"]["WeightedResolver"];
         /**
-         * @description What a token may do (see [`required_access`]).
+         * @description What an API token may do. The API decides which role each route needs.
          * @enum {string}
          */
         Role: "admin" | "operator" | "viewer";
@@ -1601,12 +1628,12 @@ export interface components {
             type: "campaign.progress";
         } | {
             /** @description The campaigns subscribed (including ones that already were). */
-            campaignIds: number[];
+            campaignIds: components["schemas"]["CampaignId"][];
             /** @enum {string} */
             type: "subscribed";
         } | {
             /** @description The campaigns no longer subscribed. */
-            campaignIds: number[];
+            campaignIds: components["schemas"]["CampaignId"][];
             /** @enum {string} */
             type: "unsubscribed";
         } | {
@@ -2115,9 +2142,9 @@ export interface operations {
                 /** @description Page size, 1–1000 (default 100). */
                 limit?: number;
                 /** @description Only domains whose DNS status is this one. */
-                dnsStatus?: string;
+                dnsStatus?: components["schemas"]["DnsStatus"];
                 /** @description Only domains whose HTTP status is this one. */
-                httpStatus?: string;
+                httpStatus?: components["schemas"]["HttpStatus"];
                 /** @description Only domains with a hit for this keyword pattern or category. */
                 keyword?: string;
             };
@@ -2239,9 +2266,9 @@ export interface operations {
                 /** @description `ndjson` (default) or `csv`. */
                 format?: string;
                 /** @description Only domains whose DNS status is this one. */
-                dnsStatus?: string;
+                dnsStatus?: components["schemas"]["DnsStatus"];
                 /** @description Only domains whose HTTP status is this one. */
-                httpStatus?: string;
+                httpStatus?: components["schemas"]["HttpStatus"];
                 /** @description Only domains with a hit for this keyword pattern or category. */
                 keyword?: string;
             };

@@ -39,18 +39,26 @@ pub const MAX_CONCURRENCY: u32 = 20_000;
 pub const MAX_RATE_LIMIT_PER_SECOND: u32 = 1_000_000;
 
 /// How queries are spread over the resolvers.
+///
+/// The first attempt of a query goes to the resolver the strategy picks; each retry goes to a
+/// different resolver when there is more than one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DnsStrategy {
-    /// Each resolver in turn.
+    /// Each resolver in turn for first attempts; a retry goes to the resolver after the
+    /// previous one.
     #[default]
     RoundRobin,
-    /// A resolver picked uniformly at random for each query.
+    /// A resolver picked uniformly at random for each query; a retry prefers a resolver not yet
+    /// tried for that query.
     Random,
-    /// A resolver picked at random in proportion to its `weight`.
+    /// A resolver picked at random in proportion to its `weight`; a retry prefers a resolver
+    /// not yet tried.
     Weighted,
-    /// The first resolver; the next one only while the earlier ones time out or fail.
+    /// The first resolver; the next one only while the earlier ones time out or fail. A
+    /// resolver that timed out 16 times in a row without answering is skipped (apart from one
+    /// probe per timeout period) until it answers again, under every strategy.
     Failover,
 }
 
@@ -113,6 +121,22 @@ impl RecordType {
 impl fmt::Display for RecordType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RecordType {
+    type Err = crate::phase::UnknownId;
+
+    /// The mnemonic in any case (`A`, `aaaa`, `Cname`, ...).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RecordType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| crate::phase::UnknownId {
+                kind: "record type",
+                value: s.to_owned(),
+                expected: "A, AAAA, CNAME, MX, NS, TXT",
+            })
     }
 }
 

@@ -171,10 +171,11 @@ pub enum KeywordKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProxyRotation {
-    /// Each proxy in turn.
+    /// Each proxy in turn, skipping benched proxies.
     #[default]
     RoundRobin,
-    /// A proxy picked uniformly at random for each request.
+    /// A proxy picked uniformly at random for each request (a benched proxy's turn goes to
+    /// the next one in order).
     Random,
 }
 

@@ -7,9 +7,9 @@ use std::error::Error;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use dragnet_domain::{Action, Phase, PhaseStatus};
+use dragnet_domain::{Action, CampaignId, Phase, PhaseStatus};
 use dragnet_engine::Engine;
-use dragnet_store::{CampaignId, Change};
+use dragnet_store::Change;
 use dragnet_testkit::pg::ScratchDatabase;
 
 /// A boxed error.

@@ -11,13 +11,10 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dragnet_domain::Phase;
-use dragnet_domain::config::http::{
-    HttpKeywordValidationConfig, HttpRequestSettings, KeywordRule, ProxyRotation,
-};
+use dragnet_domain::config::http::{HttpKeywordValidationConfig, HttpRequestSettings, KeywordRule};
+use dragnet_domain::{DnsStatus, Phase};
 use dragnet_store::{
-    Campaign, Chunk, DnsStatus, HttpResult, HttpStatus, KeywordHit, NewHttpResult, ResolvedDomain,
-    Store,
+    Campaign, Chunk, HttpResult, KeywordHit, NewHttpResult, ResolvedDomain, Store,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -28,8 +25,8 @@ use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, Pha
 use dragnet_dns::TokenBucket;
 use dragnet_probe::guard::AddressGuard;
 use dragnet_probe::matcher::KeywordMatcher;
-use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, ProbeStatus, Prober};
-use dragnet_probe::proxy::{BenchPolicy, ProxyEndpoint, ProxyPool, Rotation};
+use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, Prober};
+use dragnet_probe::proxy::{BenchPolicy, ProxyEndpoint, ProxyPool};
 use dragnet_probe::text::{self, PageText};
 
 /// Builds the phase's plan: its total (the resolved domains), its chunks and its processor.
@@ -165,13 +162,9 @@ async fn load_proxies(
             "httpKeywordValidation.proxyIds: every listed proxy is disabled".to_owned(),
         ));
     }
-    let rotation = match config.proxy_rotation() {
-        ProxyRotation::RoundRobin => Rotation::RoundRobin,
-        ProxyRotation::Random => Rotation::Random,
-    };
     Ok(Some(Arc::new(ProxyPool::new(
         endpoints,
-        rotation,
+        config.proxy_rotation(),
         BenchPolicy::default(),
     ))))
 }
@@ -312,14 +305,7 @@ impl Shared {
         NewHttpResult {
             result: HttpResult {
                 ordinal,
-                status: match status {
-                    ProbeStatus::Ok => HttpStatus::Ok,
-                    ProbeStatus::Unreachable => HttpStatus::Unreachable,
-                    ProbeStatus::Timeout => HttpStatus::Timeout,
-                    ProbeStatus::TlsError => HttpStatus::TlsError,
-                    ProbeStatus::HttpError => HttpStatus::HttpError,
-                    ProbeStatus::Blocked => HttpStatus::Blocked,
-                },
+                status,
                 error_detail,
                 status_code,
                 final_url,

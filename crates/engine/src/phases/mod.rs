@@ -7,20 +7,18 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dragnet_domain::Phase;
 use dragnet_domain::config::dns::{DnsResolverSettings, DnsValidationConfig};
 use dragnet_domain::config::generation::DomainGenerationConfig;
 use dragnet_domain::generator::Generator;
-use dragnet_store::{
-    Campaign, CampaignId, Chunk, DnsResult, DnsStatus as StoredDnsStatus, GeneratedChunk, Store,
-};
+use dragnet_domain::{CampaignId, Phase};
+use dragnet_store::{Campaign, Chunk, DnsResult, GeneratedChunk, Store};
 use serde::de::DeserializeOwned;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan};
 use dragnet_dns::TokenBucket;
-use dragnet_dns::{DnsServer, DnsStatus, QueryType, Resolver, ResolverSettings, Strategy};
+use dragnet_dns::{DnsServer, Resolver, ResolverSettings};
 
 mod http;
 // Read by the content-analysis and lead-extraction phases (to come); written by `http`.
@@ -230,7 +228,6 @@ pub fn resolver_for(
     config: &DnsValidationConfig,
     inline: &DnsResolverSettings,
 ) -> Result<Resolver, PhaseError> {
-    use dragnet_domain::config::dns::{DnsStrategy, RecordType};
     let mut settings = ResolverSettings::new(inline.resolvers().iter().map(|r| r.address()));
     settings.servers = inline
         .resolvers()
@@ -240,24 +237,8 @@ pub fn resolver_for(
             weight: r.weight(),
         })
         .collect();
-    settings.strategy = match inline.strategy() {
-        DnsStrategy::RoundRobin => Strategy::RoundRobin,
-        DnsStrategy::Random => Strategy::Random,
-        DnsStrategy::Weighted => Strategy::Weighted,
-        DnsStrategy::Failover => Strategy::Failover,
-    };
-    settings.record_types = config
-        .record_types()
-        .iter()
-        .map(|t| match t {
-            RecordType::A => QueryType::A,
-            RecordType::Aaaa => QueryType::Aaaa,
-            RecordType::Cname => QueryType::Cname,
-            RecordType::Mx => QueryType::Mx,
-            RecordType::Ns => QueryType::Ns,
-            RecordType::Txt => QueryType::Txt,
-        })
-        .collect();
+    settings.strategy = inline.strategy();
+    settings.record_types = config.record_types().to_vec();
     settings.timeout = Duration::from_millis(inline.timeout_ms().into());
     settings.retries = inline.retries();
     settings.concurrency = (config.concurrency() as usize).max(1);
@@ -413,13 +394,7 @@ impl ChunkProcessor for DnsValidation {
                 .into_iter()
                 .map(|r| DnsResult {
                     ordinal: r.ordinal,
-                    status: match r.outcome.status {
-                        DnsStatus::Resolved => StoredDnsStatus::Resolved,
-                        DnsStatus::NxDomain => StoredDnsStatus::Nxdomain,
-                        DnsStatus::NoRecords => StoredDnsStatus::NoRecords,
-                        DnsStatus::Timeout => StoredDnsStatus::Timeout,
-                        DnsStatus::Error => StoredDnsStatus::Error,
-                    },
+                    status: r.outcome.status,
                     error_kind: r.outcome.error.map(|e| e.to_string()),
                     addresses: r.outcome.addresses,
                     attempts: r.outcome.attempts,

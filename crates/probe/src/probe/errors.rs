@@ -4,17 +4,17 @@
 
 use std::io;
 
-use super::ProbeStatus;
+use dragnet_domain::HttpStatus;
 
 /// Why one hop or attempt failed.
 #[derive(Debug)]
 pub(super) struct Failure {
-    pub(super) status: ProbeStatus,
+    pub(super) status: HttpStatus,
     pub(super) message: String,
 }
 
 impl Failure {
-    pub(super) fn new(status: ProbeStatus, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: HttpStatus, message: impl Into<String>) -> Self {
         Self {
             status,
             message: message.into(),
@@ -40,13 +40,13 @@ pub(super) enum ConnectError {
 }
 
 impl ConnectError {
-    pub(super) fn status(&self) -> ProbeStatus {
+    pub(super) fn status(&self) -> HttpStatus {
         match self {
-            ConnectError::TimedOut => ProbeStatus::Timeout,
-            ConnectError::Io(e) if e.kind() == io::ErrorKind::TimedOut => ProbeStatus::Timeout,
-            ConnectError::Io(_) => ProbeStatus::Unreachable,
-            ConnectError::Proxy(e) if e.is_timeout() => ProbeStatus::Timeout,
-            ConnectError::Proxy(_) | ConnectError::NoProxy => ProbeStatus::Unreachable,
+            ConnectError::TimedOut => HttpStatus::Timeout,
+            ConnectError::Io(e) if e.kind() == io::ErrorKind::TimedOut => HttpStatus::Timeout,
+            ConnectError::Io(_) => HttpStatus::Unreachable,
+            ConnectError::Proxy(e) if e.is_timeout() => HttpStatus::Timeout,
+            ConnectError::Proxy(_) | ConnectError::NoProxy => HttpStatus::Unreachable,
         }
     }
 }
@@ -80,11 +80,11 @@ pub(super) fn hyper_failure(e: &hyper::Error) -> Failure {
         )
     {
         return Failure::new(
-            ProbeStatus::Unreachable,
+            HttpStatus::Unreachable,
             format!("{} before a response", io_words(io)),
         );
     }
-    Failure::new(ProbeStatus::HttpError, hyper_words(e))
+    Failure::new(HttpStatus::HttpError, hyper_words(e))
 }
 
 /// A hyper error in words.
@@ -143,14 +143,14 @@ mod tests {
     #[test]
     fn connect_errors_map_to_statuses_and_words() {
         let refused = ConnectError::Io(io::Error::from(io::ErrorKind::ConnectionRefused));
-        assert_eq!(refused.status(), ProbeStatus::Unreachable);
+        assert_eq!(refused.status(), HttpStatus::Unreachable);
         assert_eq!(refused.to_string(), "connection refused");
         let unreachable = ConnectError::Io(io::Error::from(io::ErrorKind::HostUnreachable));
-        assert_eq!(unreachable.status(), ProbeStatus::Unreachable);
+        assert_eq!(unreachable.status(), HttpStatus::Unreachable);
         assert_eq!(unreachable.to_string(), "host unreachable");
         let os_timeout = ConnectError::Io(io::Error::from(io::ErrorKind::TimedOut));
-        assert_eq!(os_timeout.status(), ProbeStatus::Timeout);
-        assert_eq!(ConnectError::TimedOut.status(), ProbeStatus::Timeout);
+        assert_eq!(os_timeout.status(), HttpStatus::Timeout);
+        assert_eq!(ConnectError::TimedOut.status(), HttpStatus::Timeout);
         assert_eq!(ConnectError::TimedOut.to_string(), "connect timed out");
     }
 

@@ -10,19 +10,10 @@ use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
+use dragnet_domain::ProxyRotation;
 use tokio::time::Instant;
 
 use super::{ProxyEndpoint, ProxyError};
-
-/// How [`ProxyPool::pick`] chooses among the proxies that are not benched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Rotation {
-    /// In order, one after the other, skipping benched proxies.
-    #[default]
-    RoundRobin,
-    /// Uniformly at random (a benched proxy's turn goes to the next one in order).
-    Random,
-}
 
 /// When a proxy is taken out of rotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +150,7 @@ struct Entry {
 #[derive(Debug)]
 pub struct ProxyPool {
     entries: Box<[Entry]>,
-    rotation: Rotation,
+    rotation: ProxyRotation,
     bench: BenchPolicy,
     next: AtomicUsize,
     epoch: Instant,
@@ -167,7 +158,7 @@ pub struct ProxyPool {
 
 impl ProxyPool {
     /// A pool over `proxies`, in this order.
-    pub fn new(proxies: Vec<ProxyEndpoint>, rotation: Rotation, bench: BenchPolicy) -> Self {
+    pub fn new(proxies: Vec<ProxyEndpoint>, rotation: ProxyRotation, bench: BenchPolicy) -> Self {
         let entries = proxies
             .into_iter()
             .map(|endpoint| Entry {
@@ -207,8 +198,8 @@ impl ProxyPool {
             return None;
         }
         let start = match self.rotation {
-            Rotation::RoundRobin => self.next.fetch_add(1, Ordering::Relaxed) % n,
-            Rotation::Random => fastrand::usize(..n),
+            ProxyRotation::RoundRobin => self.next.fetch_add(1, Ordering::Relaxed) % n,
+            ProxyRotation::Random => fastrand::usize(..n),
         };
         // Read the clock at most once, and only if some proxy is benched.
         let mut now = None;
