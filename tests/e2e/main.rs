@@ -5,6 +5,7 @@ mod auth;
 mod backends;
 mod catalog;
 mod cli;
+mod content;
 mod engine;
 mod http;
 mod ops;

@@ -89,6 +89,8 @@ pub struct EngineSection {
     pub chunks_in_flight: usize,
     /// Ordinals per chunk in `http_keyword_validation`.
     pub http_chunk: u64,
+    /// Ordinals per chunk in `content_analysis`.
+    pub content_chunk: u64,
     /// Let the HTTP prober and the proxy test connect to loopback, private, link-local and
     /// other non-public addresses (the SSRF guard is on by default). For tests and for
     /// operators probing their own networks.
@@ -190,6 +192,7 @@ impl Default for EngineSection {
             dns_chunk: e.dns_chunk,
             chunks_in_flight: e.chunks_in_flight,
             http_chunk: e.http_chunk,
+            content_chunk: e.content_chunk,
             allow_private_addresses: e.allow_private_addresses,
         }
     }
@@ -240,6 +243,7 @@ impl EngineSection {
         settings.dns_chunk = self.dns_chunk;
         settings.chunks_in_flight = self.chunks_in_flight;
         settings.http_chunk = self.http_chunk;
+        settings.content_chunk = self.content_chunk;
         settings.allow_private_addresses = self.allow_private_addresses;
         settings
     }
@@ -324,6 +328,7 @@ impl Settings {
             ("generation_chunk", e.generation_chunk),
             ("dns_chunk", e.dns_chunk),
             ("http_chunk", e.http_chunk),
+            ("content_chunk", e.content_chunk),
         ] {
             if !(1..=1_000_000).contains(&value) {
                 anyhow::bail!(
@@ -452,6 +457,7 @@ mod tests {
         assert_eq!(engine.generation_chunk, expected.generation_chunk);
         assert_eq!(engine.dns_chunk, expected.dns_chunk);
         assert_eq!(engine.http_chunk, expected.http_chunk);
+        assert_eq!(engine.content_chunk, expected.content_chunk);
         assert_eq!(engine.chunks_in_flight, expected.chunks_in_flight);
         assert_eq!(engine.worker_name, expected.worker_name);
         assert_eq!(

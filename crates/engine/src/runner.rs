@@ -51,6 +51,9 @@ pub struct EngineSettings {
     pub chunks_in_flight: usize,
     /// Ordinals per chunk in `http_keyword_validation`.
     pub http_chunk: u64,
+    /// Ordinals per chunk in `content_analysis` (only those with a page snapshot are read).
+    /// Small, because a chunk's pages are analysed in one go on the blocking pool.
+    pub content_chunk: u64,
     /// Whether the HTTP prober (and the proxy test) may connect to loopback, private,
     /// link-local, CGNAT and other non-public addresses. Off by default: the SSRF guard.
     pub allow_private_addresses: bool,
@@ -67,6 +70,7 @@ impl Default for EngineSettings {
             dns_chunk: 20_000,
             chunks_in_flight: 3,
             http_chunk: 2_000,
+            content_chunk: 500,
             allow_private_addresses: false,
         }
     }

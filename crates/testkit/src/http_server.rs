@@ -331,6 +331,17 @@ impl TestHttpServer {
             .insert(path.to_owned(), prepared);
     }
 
+    /// Sets what `path` answers when the request's `Host` (without its port) is `host`; such
+    /// a route is chosen before one set for the path alone.
+    pub fn route_host(&self, host: &str, path: &str, route: Route) {
+        let prepared = Arc::new(route.prepare());
+        self.state
+            .routes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(format!("{}{path}", host.to_ascii_lowercase()), prepared);
+    }
+
     /// TCP connections accepted (HTTP and HTTPS).
     pub fn connections(&self) -> u64 {
         self.state.connections.load(Ordering::Relaxed)
@@ -441,6 +452,23 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let mut request_line = lines.next().unwrap_or("").split(' ');
     let method = request_line.next().unwrap_or("").to_owned();
     let target = request_line.next().unwrap_or("").to_owned();
+    // The Host header without its port, for routes set per host.
+    let host = lines
+        .clone()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(n, _)| n.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, v)| {
+            let v = v.trim();
+            v.rsplit_once(':')
+                .map_or(v, |(h, port)| {
+                    if port.bytes().all(|b| b.is_ascii_digit()) {
+                        h
+                    } else {
+                        v
+                    }
+                })
+                .to_ascii_lowercase()
+        });
     {
         let mut log = state.log.lock().unwrap_or_else(PoisonError::into_inner);
         if log.len() < MAX_LOG {
@@ -457,13 +485,12 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         }
     }
     let path = target.split('?').next().unwrap_or("");
-    let prepared = state
-        .routes
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(path)
-        .cloned()
-        .unwrap_or_else(|| Arc::clone(&state.not_found));
+    let prepared = {
+        let routes = state.routes.read().unwrap_or_else(PoisonError::into_inner);
+        host.and_then(|h| routes.get(&format!("{h}{path}")).cloned())
+            .or_else(|| routes.get(path).cloned())
+            .unwrap_or_else(|| Arc::clone(&state.not_found))
+    };
     respond(&mut stream, &prepared, state).await?;
     stream.shutdown().await
 }

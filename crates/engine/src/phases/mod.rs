@@ -20,9 +20,8 @@ use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, Pha
 use dragnet_dns::TokenBucket;
 use dragnet_dns::{DnsServer, Resolver, ResolverSettings};
 
+mod content;
 mod http;
-// Read by the content-analysis and lead-extraction phases (to come); written by `http`.
-#[allow(dead_code)]
 mod snapshot;
 
 /// Works out a running phase's plan: its item total, the ordinals its chunks cover and its
@@ -38,6 +37,7 @@ pub async fn prepare(
         Phase::DomainGeneration => prepare_generation(store, settings, campaign).await,
         Phase::DnsValidation => prepare_dns(store, settings, campaign).await,
         Phase::HttpKeywordValidation => http::prepare(store, settings, campaign).await,
+        Phase::ContentAnalysis => content::prepare(store, settings, campaign).await,
         other => Err(PhaseError::Configuration(format!(
             "the {other} phase is not implemented yet"
         ))),

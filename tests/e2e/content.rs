@@ -1,0 +1,193 @@
+//! The `content_analysis` phase through the real binary: a full-sequence campaign runs
+//! generation (by counting an import) → DNS → HTTP → content analysis to `completed` against
+//! a DNS and an HTTP server the test starts, on SQLite and PostgreSQL; every page gets one
+//! result, read back from the store: a parked page, a for-sale lander and a business page are
+//! told apart, with evidence, language and technologies.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dragnet_domain::CampaignId;
+use dragnet_domain::content::PageClass;
+use dragnet_store::{Store, StoreOptions};
+use dragnet_testkit::http_server::{Route, TestHttpServer};
+use serde_json::{Value, json};
+
+use crate::backends;
+use crate::engine::{Dns, is, wait_for};
+use crate::support::Dragnet;
+
+/// Domains that resolve to 127.0.0.1 (the test DNS server answers `local-…` so).
+const PAGES: usize = 30;
+
+const BUSINESS: &str = r#"<!doctype html><html lang="de"><head><meta charset="utf-8">
+<title>Bäckerei Sonnenschein – Brot und Kuchen aus Freiburg</title>
+<meta name="generator" content="WordPress 6.4.2">
+<link rel="stylesheet" href="/wp-content/themes/sonne/style.css">
+<script src="/wp-includes/js/jquery/jquery.min.js"></script></head>
+<body><h1>Willkommen in der Bäckerei Sonnenschein</h1>
+<p>Seit über dreißig Jahren backen wir jeden Morgen frisches Brot, knusprige Brötchen und
+feine Kuchen nach den Rezepten unserer Familie. Unsere Zutaten kommen von Bauern aus der
+Region, und wir verzichten auf Zusatzstoffe. Besuchen Sie uns in der Altstadt oder bestellen
+Sie Ihre Torte für Geburtstage und Hochzeiten bequem telefonisch. Wir freuen uns auf Ihren
+Besuch und beraten Sie gern bei der Auswahl der passenden Backwaren für Ihr Fest.</p>
+<p>Öffnungszeiten: Montag bis Freitag von sechs bis achtzehn Uhr, samstags bis mittags.</p>
+<a href="/kontakt">Kontakt</a> <a href="/impressum">Impressum</a></body></html>"#;
+
+const PARKED: &str = r#"<!doctype html><html><head><title>local-1.e2e.test</title>
+<script src="https://img.sedoparking.com/js/park.js"></script></head>
+<body><div id="ads"></div></body></html>"#;
+
+const FOR_SALE: &str = r#"<!doctype html><html><head><title>local-2.e2e.test is for sale</title></head>
+<body><h1>This domain is for sale!</h1><p>The domain local-2.e2e.test may be for sale.
+Make an offer today.</p><a href="https://www.afternic.com/forsale/local-2.e2e.test">Buy now</a>
+</body></html>"#;
+
+/// An HTTP server on 127.0.0.1 for the test's lifetime (with the runtime that drives it):
+/// `local-1` is parked, `local-2` for sale, every other host a German bakery on WordPress.
+struct Http {
+    server: TestHttpServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Http {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = runtime
+            .block_on(TestHttpServer::start())
+            .expect("http server");
+        server.route(
+            "/",
+            Route::html(BUSINESS)
+                .header("Server", "nginx")
+                .header("Set-Cookie", "wordpress_test_cookie=WP; path=/"),
+        );
+        server.route_host("local-1.e2e.test", "/", Route::html(PARKED));
+        server.route_host("local-2.e2e.test", "/", Route::html(FOR_SALE));
+        Self {
+            server,
+            _runtime: runtime,
+        }
+    }
+}
+
+fn campaign(dns: &Dns, http_port: u16) -> Value {
+    json!({
+        "name": "content e2e",
+        "launchSequence": true,
+        "configuration": {
+            "dnsValidation": {
+                "resolvers": [dns.addr().to_string()],
+                "recordTypes": ["A"],
+                "timeoutMs": 1000,
+                "retries": 2,
+            },
+            "httpKeywordValidation": {
+                "schemes": ["http"],
+                "ports": {"http": http_port},
+                "timeoutMs": 5000,
+                "keywordRules": [{"pattern": "brot"}, {"pattern": "kuchen"}],
+            },
+            "contentAnalysis": {},
+        }
+    })
+}
+
+#[test]
+fn full_sequence_runs_through_content_analysis() {
+    let dns = Dns::start();
+    let http = Http::start();
+    for backend in backends::all("full_sequence_runs_through_content_analysis") {
+        let dir = Arc::new(tempfile::tempdir().expect("dir"));
+        let url = backend
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("content.db").display()));
+        let server = Dragnet::serve_with(
+            Arc::clone(&dir),
+            Some(&url),
+            &[("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true")],
+        );
+        let (status, created) = server.post_json(
+            "/api/v1/campaigns",
+            &campaign(&dns, http.server.http_addr().port()),
+        );
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_i64().expect("id");
+        let names: String = (0..PAGES)
+            .map(|i| format!("local-{i}.e2e.test\n"))
+            .collect();
+        let (status, body) = server.request(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/domains"),
+            Some("text/plain"),
+            names.as_bytes(),
+        );
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = server.post_json(&format!("/api/v1/campaigns/{id}/start"), &json!({}));
+        assert_eq!(status, 200, "{body}");
+
+        let p = wait_for(
+            &server,
+            id,
+            Duration::from_secs(120),
+            "content analysis",
+            |p| is(p, "content_analysis", "completed") || p["phaseStatus"] == "failed",
+        );
+        assert!(is(&p, "content_analysis", "completed"), "{p}");
+        let content = &p["phases"][3];
+        assert_eq!(content["phase"], "content_analysis", "{p}");
+        assert_eq!(content["totalItems"], PAGES, "{p}");
+        assert_eq!(content["processedItems"], PAGES, "{p}");
+        assert_eq!(content["successfulItems"], PAGES, "{p}");
+        assert_eq!(content["failedItems"], 0, "{p}");
+
+        // Every page has exactly one result, and the three kinds are told apart.
+        let store = Store::open(&url, StoreOptions::default()).expect("open the store");
+        let campaign = CampaignId(id);
+        for ordinal in 0..PAGES as u64 {
+            let result = store
+                .content_result(campaign, ordinal)
+                .expect("read")
+                .unwrap_or_else(|| {
+                    panic!("{}: no content result for ordinal {ordinal}", backend.name)
+                });
+            assert!(result.error.is_none(), "{result:?}");
+            assert!((0.0..=100.0).contains(&result.score), "{result:?}");
+            let expected = match ordinal {
+                1 => PageClass::Parked,
+                2 => PageClass::ForSale,
+                _ => PageClass::Active,
+            };
+            assert_eq!(
+                result.classification, expected,
+                "{}: {result:?}",
+                backend.name
+            );
+            assert!(
+                expected == PageClass::Active || !result.evidence.is_empty(),
+                "a parked or for-sale page names its evidence: {result:?}"
+            );
+            if expected == PageClass::Active {
+                assert_eq!(result.language.code, "de", "{result:?}");
+                assert!(
+                    result.technologies.iter().any(|t| t.name == "WordPress"),
+                    "{result:?}"
+                );
+                assert!(result.signals.has_contact_link, "{result:?}");
+                // Both keywords matched: coverage is full.
+                assert!(
+                    (result.signals.keyword_coverage - 1.0).abs() < 1e-9,
+                    "{result:?}"
+                );
+            } else {
+                assert!(result.score < 50.0, "a parked page scores low: {result:?}");
+            }
+        }
+        drop(store);
+    }
+}
