@@ -189,5 +189,47 @@ fn full_sequence_runs_through_content_analysis() {
             }
         }
         drop(store);
+
+        // The same through the API: `content` in the list, and the content filters.
+        let list = |query: &str| -> Vec<Value> {
+            let (status, body) =
+                server.get_json(&format!("/api/v1/campaigns/{id}/domains?limit=1000{query}"));
+            assert_eq!(status, 200, "{query}: {body}");
+            body["items"].as_array().expect("items").clone()
+        };
+        let all = list("");
+        assert_eq!(all.len(), PAGES);
+        assert_eq!(all[1]["content"]["classification"], "parked", "{}", all[1]);
+        assert_eq!(
+            all[2]["content"]["classification"], "for_sale",
+            "{}",
+            all[2]
+        );
+        assert_eq!(all[0]["content"]["language"]["code"], "de", "{}", all[0]);
+        let score = all[0]["content"]["relevanceScore"].as_f64().expect("score");
+        let weighted = &all[0]["content"]["components"];
+        assert!((weighted["score"].as_f64().expect("sum") * 100.0 - score).abs() < 1e-6);
+        let ordinals = |items: Vec<Value>| -> Vec<u64> {
+            items
+                .iter()
+                .map(|d| d["ordinal"].as_u64().expect("ordinal"))
+                .collect()
+        };
+        assert_eq!(ordinals(list("&classification=parked")), [1]);
+        assert_eq!(ordinals(list("&classification=for_sale")), [2]);
+        assert_eq!(list("&classification=active").len(), PAGES - 2);
+        assert_eq!(list("&language=de").len(), PAGES - 2);
+        assert_eq!(list("&technology=WordPress").len(), PAGES - 2);
+        assert!(list("&minScore=50").iter().all(|d| {
+            d["content"]["relevanceScore"]
+                .as_f64()
+                .is_some_and(|s| s >= 50.0)
+        }));
+        assert!(!ordinals(list("&minScore=50")).contains(&1));
+        let (status, body) = server.get_json(&format!(
+            "/api/v1/campaigns/{id}/domains?classification=shop"
+        ));
+        assert_eq!(status, 400, "{body}");
+        assert!(body.to_string().contains("classification `shop`"), "{body}");
     }
 }

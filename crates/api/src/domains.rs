@@ -5,6 +5,7 @@ use std::io::Write as _;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use dragnet_domain::config::generation::{DomainGenerationConfig, DomainGenerationConfigInput};
+use dragnet_domain::content::PageClass;
 use dragnet_domain::name::DomainName;
 use dragnet_domain::{CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus};
 use dragnet_store::{DomainExport, DomainFilter, InsertReport, StoreError};
@@ -29,41 +30,72 @@ const MAX_REJECTED_LISTED: usize = 1000;
 /// Names handed to the store per batch.
 const IMPORT_BATCH: usize = 5_000;
 
-fn filter_from(
-    dns_status: Option<&str>,
-    http_status: Option<&str>,
+/// The filters a domain list or export query names.
+struct FilterParams {
+    dns_status: Option<String>,
+    http_status: Option<String>,
     keyword: Option<String>,
-) -> Result<DomainFilter, ApiError> {
-    let dns_status = dns_status
+    classification: Option<String>,
+    language: Option<String>,
+    technology: Option<String>,
+    min_score: Option<f64>,
+}
+
+fn filter_from(p: FilterParams) -> Result<DomainFilter, ApiError> {
+    let invalid = |message: String| ApiError::new(ErrorCode::InvalidQuery, message);
+    let dns_status = p
+        .dns_status
         .map(|s| {
             s.parse::<DnsStatus>().map_err(|_| {
-                ApiError::new(
-                    ErrorCode::InvalidQuery,
-                    format!("dnsStatus `{s}` is not one of resolved, nxdomain, no_records, timeout, error"),
-                )
+                invalid(format!(
+                    "dnsStatus `{s}` is not one of resolved, nxdomain, no_records, timeout, error"
+                ))
             })
         })
         .transpose()?;
-    let http_status = http_status
+    let http_status = p
+        .http_status
         .map(|s| {
             s.parse::<HttpStatus>().map_err(|_| {
-                ApiError::new(
-                    ErrorCode::InvalidQuery,
-                    format!("httpStatus `{s}` is not one of ok, unreachable, timeout, tls_error, http_error, blocked"),
-                )
+                invalid(format!("httpStatus `{s}` is not one of ok, unreachable, timeout, tls_error, http_error, blocked"))
             })
         })
         .transpose()?;
-    if keyword.as_ref().is_some_and(|k| k.len() > 500) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidQuery,
-            "keyword must be at most 500 bytes",
-        ));
+    let classification = p
+        .classification
+        .map(|s| {
+            PageClass::ALL
+                .into_iter()
+                .find(|c| c.as_str() == s)
+                .ok_or_else(|| {
+                    invalid(format!("classification `{s}` is not one of active, parked, for_sale, under_construction, default_page, empty"))
+                })
+        })
+        .transpose()?;
+    for (name, value) in [
+        ("keyword", &p.keyword),
+        ("language", &p.language),
+        ("technology", &p.technology),
+    ] {
+        if value.as_ref().is_some_and(|v| v.len() > 500) {
+            return Err(invalid(format!("{name} must be at most 500 bytes")));
+        }
+    }
+    if let Some(min) = p.min_score
+        && !(0.0..=100.0).contains(&min)
+    {
+        return Err(invalid(format!(
+            "minScore must be between 0 and 100, got {min}"
+        )));
     }
     Ok(DomainFilter {
         dns_status,
         http_status,
-        keyword: keyword.filter(|k| !k.is_empty()),
+        keyword: p.keyword.filter(|k| !k.is_empty()),
+        classification,
+        language: p.language.filter(|l| !l.is_empty()),
+        technology: p.technology.filter(|t| !t.is_empty()),
+        min_score: p.min_score,
     })
 }
 
@@ -107,7 +139,15 @@ pub async fn list_domains(
             })
         })
         .transpose()?;
-    let filter = filter_from(q.dns_status.as_deref(), q.http_status.as_deref(), q.keyword)?;
+    let filter = filter_from(FilterParams {
+        dns_status: q.dns_status,
+        http_status: q.http_status,
+        keyword: q.keyword,
+        classification: q.classification,
+        language: q.language,
+        technology: q.technology,
+        min_score: q.min_score,
+    })?;
     let page = state
         .store
         .run(move |s| {
@@ -354,7 +394,15 @@ pub async fn export_domains(
             ));
         }
     };
-    let filter = filter_from(q.dns_status.as_deref(), q.http_status.as_deref(), q.keyword)?;
+    let filter = filter_from(FilterParams {
+        dns_status: q.dns_status,
+        http_status: q.http_status,
+        keyword: q.keyword,
+        classification: q.classification,
+        language: q.language,
+        technology: q.technology,
+        min_score: q.min_score,
+    })?;
     state.store.run(move |s| s.get_campaign(id)).await?;
     let (tx, rx) = mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
     let store = state.store.clone();
@@ -456,7 +504,7 @@ impl ExportStep {
     }
 }
 
-const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_error_detail,http_status_code,http_final_url,http_redirect_count,http_title,http_content_type,http_content_length,http_content_hash,http_keyword_hits,http_fetched_at\n";
+const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_error_detail,http_status_code,http_final_url,http_redirect_count,http_title,http_content_type,http_content_length,http_content_hash,http_keyword_hits,http_fetched_at,content_classification,content_confidence,content_language,content_technologies,content_relevance_score\n";
 
 fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
     let mut fields: Vec<String> = vec![d.ordinal.to_string(), d.name.clone()];
@@ -496,6 +544,20 @@ fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
             r.fetched_at.to_rfc3339(),
         ]),
         None => fields.extend(std::iter::repeat_n(String::new(), 11)),
+    }
+    match &d.content {
+        Some(c) => fields.extend([
+            c.classification.to_string(),
+            format!("{:.3}", c.confidence),
+            c.language.code.clone(),
+            c.technologies
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            format!("{:.2}", c.relevance_score),
+        ]),
+        None => fields.extend(std::iter::repeat_n(String::new(), 5)),
     }
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {

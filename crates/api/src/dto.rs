@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use dragnet_domain::config::CampaignConfigurationInput;
+use dragnet_domain::config::analysis::RelevanceScore;
+use dragnet_domain::content::{ContentSignals, Evidence, PageClass, PageLanguage, Technology};
 use dragnet_domain::{Action, CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus};
 use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
 use serde::{Deserialize, Serialize};
@@ -283,6 +285,35 @@ pub struct DomainResult {
     pub dns: Option<DnsResultDto>,
     /// The HTTP result, `null` until the HTTP phase processed it.
     pub http: Option<HttpResultDto>,
+    /// The content-analysis result, `null` until that phase analysed the page.
+    pub content: Option<ContentResultDto>,
+}
+
+/// What `content_analysis` found on a domain's page.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentResultDto {
+    /// What kind of page it is.
+    pub classification: PageClass,
+    /// Confidence in the classification, 0–1.
+    pub confidence: f64,
+    /// The facts behind the classification, those for the chosen class first.
+    pub evidence: Vec<Evidence>,
+    /// The page's language.
+    pub language: PageLanguage,
+    /// Technologies found.
+    pub technologies: Vec<Technology>,
+    /// Content signals.
+    pub signals: ContentSignals,
+    /// The relevance components (each 0–1), their weighted sum and the formula version:
+    /// `relevanceScore = 100 × Σ weight × component`.
+    pub components: RelevanceScore,
+    /// The relevance score, 0–100.
+    pub relevance_score: f64,
+    /// Why the page could not be analysed (an unreadable snapshot); `null` when it was.
+    pub error: Option<String>,
+    /// When it was analysed.
+    pub analysed_at: DateTime<Utc>,
 }
 
 impl From<DomainRecord> for DomainResult {
@@ -319,6 +350,18 @@ impl From<DomainRecord> for DomainResult {
                     .collect(),
                 fetched_at: r.fetched_at,
             }),
+            content: d.content.map(|c| ContentResultDto {
+                classification: c.classification,
+                confidence: c.confidence,
+                evidence: c.evidence,
+                language: c.language,
+                technologies: c.technologies,
+                signals: c.signals,
+                components: c.components,
+                relevance_score: c.score,
+                error: c.error,
+                analysed_at: c.analysed_at,
+            }),
         }
     }
 }
@@ -353,6 +396,16 @@ pub struct DomainListQuery {
     pub http_status: Option<String>,
     /// Only domains with a hit for this keyword pattern or category.
     pub keyword: Option<String>,
+    /// Only domains whose page was classified so.
+    #[param(value_type = Option<PageClass>)]
+    pub classification: Option<String>,
+    /// Only domains whose page is in this language (ISO 639-1 code, or `und`).
+    pub language: Option<String>,
+    /// Only domains on which this technology was found (e.g. `WordPress`).
+    pub technology: Option<String>,
+    /// Only domains whose relevance score is at least this (0–100).
+    #[param(minimum = 0, maximum = 100)]
+    pub min_score: Option<f64>,
 }
 
 /// Query of the export.
@@ -371,6 +424,16 @@ pub struct ExportQuery {
     pub http_status: Option<String>,
     /// Only domains with a hit for this keyword pattern or category.
     pub keyword: Option<String>,
+    /// Only domains whose page was classified so.
+    #[param(value_type = Option<PageClass>)]
+    pub classification: Option<String>,
+    /// Only domains whose page is in this language (ISO 639-1 code, or `und`).
+    pub language: Option<String>,
+    /// Only domains on which this technology was found (e.g. `WordPress`).
+    pub technology: Option<String>,
+    /// Only domains whose relevance score is at least this (0–100).
+    #[param(minimum = 0, maximum = 100)]
+    pub min_score: Option<f64>,
 }
 
 /// One rejected line of an import.

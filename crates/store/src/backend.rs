@@ -27,8 +27,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::DbResultExt as _;
 use crate::rows::{
-    CampaignRow, DnsCols, HttpCols, NewCampaignRow, NewChunkRow, NewContentRow, NewDnsRow,
-    NewDomainRow, NewHttpRow, NewTechnologyRow, PageRow, PhaseRow,
+    CampaignRow, ContentCols, DnsCols, HttpCols, NewCampaignRow, NewChunkRow, NewContentRow,
+    NewDnsRow, NewDomainRow, NewHttpRow, NewTechnologyRow, PageRow, PhaseRow,
 };
 use crate::schema::{
     campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
@@ -900,6 +900,27 @@ macro_rules! http_columns {
     };
 }
 
+/// The `content_results` columns of a page row, in the order of `ContentCols`.
+macro_rules! content_columns {
+    () => {
+        (
+            content_results::classification,
+            content_results::confidence,
+            content_results::evidence,
+            content_results::language,
+            content_results::language_confidence,
+            content_results::language_source,
+            content_results::technologies,
+            content_results::signals,
+            content_results::components,
+            content_results::score,
+            content_results::scoring_version,
+            content_results::error,
+            content_results::analysed_at,
+        )
+    };
+}
+
 /// The joined page query for backend `$db`: a campaign's domains after ordinal `$after` with
 /// their results, in ordinal order, restricted by `$filter`; boxed, without a LIMIT.
 macro_rules! joined_page_query {
@@ -916,6 +937,11 @@ macro_rules! joined_page_query {
                     .eq(domains::campaign_id)
                     .and(http_results::ordinal.eq(domains::ordinal))),
             )
+            .left_join(
+                content_results::table.on(content_results::campaign_id
+                    .eq(domains::campaign_id)
+                    .and(content_results::ordinal.eq(domains::ordinal))),
+            )
             .filter(domains::campaign_id.eq($id))
             .filter(domains::ordinal.gt($after))
             .select((
@@ -923,6 +949,7 @@ macro_rules! joined_page_query {
                 domains::name,
                 dns_columns!().nullable(),
                 http_columns!().nullable(),
+                content_columns!().nullable(),
             ))
             .order(domains::ordinal.asc())
             .into_boxed::<$db>();
@@ -931,6 +958,31 @@ macro_rules! joined_page_query {
         }
         if let Some(status) = filter.http_status {
             query = query.filter(http_results::status.nullable().eq(Some(status.index())));
+        }
+        if let Some(class) = filter.classification {
+            query = query.filter(
+                content_results::classification
+                    .nullable()
+                    .eq(Some(class.index())),
+            );
+        }
+        if let Some(language) = &filter.language {
+            query = query.filter(
+                content_results::language
+                    .nullable()
+                    .eq(Some(language.clone())),
+            );
+        }
+        if let Some(min) = filter.min_score {
+            query = query.filter(content_results::score.nullable().ge(Some(min)));
+        }
+        if let Some(technology) = &filter.technology {
+            query = query.filter(diesel::dsl::exists(
+                content_technologies::table
+                    .filter(content_technologies::campaign_id.eq(domains::campaign_id))
+                    .filter(content_technologies::name.eq(technology.clone()))
+                    .filter(content_technologies::ordinal.eq(domains::ordinal)),
+            ));
         }
         if let Some(keyword) = &filter.keyword {
             let quoted = serde_json::Value::String(keyword.clone()).to_string();
@@ -962,8 +1014,7 @@ pub(crate) fn domain_page<T>(
     limit: usize,
     decode: impl FnMut(PageRow) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
-    let unfiltered =
-        filter.dns_status.is_none() && filter.http_status.is_none() && filter.keyword.is_none();
+    let unfiltered = filter == &DomainFilter::default();
     match conn {
         AnyConnection::Sqlite(c) if unfiltered => sqlite_page(c, campaign, after, limit, decode),
         // SQLite re-prepares a statement whose LIMIT is a bound parameter at every execution
@@ -1092,16 +1143,26 @@ fn sqlite_page<T>(
         .select((http_results::ordinal, http_columns!()))
         .load(conn)
         .db()?;
+    let content: Vec<(i64, ContentCols)> = content_results::table
+        .filter(content_results::campaign_id.eq(campaign))
+        .filter(content_results::ordinal.between(first, last))
+        .order(content_results::ordinal.asc())
+        .select((content_results::ordinal, content_columns!()))
+        .load(conn)
+        .db()?;
     let mut dns = dns.into_iter().peekable();
     let mut http = http.into_iter().peekable();
+    let mut content = content.into_iter().peekable();
     let mut out = Vec::with_capacity(names.len());
     for (ordinal, name) in names {
         // Skip results of ordinals without a domain (Dragnet writes none).
         while dns.next_if(|(o, _)| *o < ordinal).is_some() {}
         while http.next_if(|(o, _)| *o < ordinal).is_some() {}
+        while content.next_if(|(o, _)| *o < ordinal).is_some() {}
         let dns_cols = dns.next_if(|(o, _)| *o == ordinal).map(|(_, d)| d);
         let http_cols = http.next_if(|(o, _)| *o == ordinal).map(|(_, h)| h);
-        out.push(decode((ordinal, name, dns_cols, http_cols))?);
+        let content_cols = content.next_if(|(o, _)| *o == ordinal).map(|(_, c)| c);
+        out.push(decode((ordinal, name, dns_cols, http_cols, content_cols))?);
     }
     Ok(out)
 }

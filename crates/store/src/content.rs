@@ -13,7 +13,7 @@ use crate::backend;
 use crate::domains::decode_addresses;
 use crate::error::DbResultExt as _;
 use crate::results::{check_batch, count};
-use crate::rows::{NewContentRow, NewTechnologyRow};
+use crate::rows::{ContentCols, NewContentRow, NewTechnologyRow};
 use crate::schema::{content_results, dns_results, domains, http_results};
 use crate::types::StoredEnum;
 use crate::{
@@ -205,6 +205,44 @@ impl Store {
             .db()?;
         row.map(decode_content).transpose()
     }
+}
+
+/// A content result from the columns of a page row.
+pub(crate) fn decode_content_cols(
+    ordinal: i64,
+    (
+        classification,
+        confidence,
+        evidence,
+        language,
+        language_confidence,
+        language_source,
+        technologies,
+        signals,
+        components,
+        score,
+        scoring_version,
+        error,
+        analysed_at,
+    ): ContentCols,
+) -> Result<ContentResult, StoreError> {
+    decode_content(NewContentRow {
+        campaign_id: 0,
+        ordinal,
+        classification,
+        confidence,
+        evidence,
+        language,
+        language_confidence,
+        language_source,
+        technologies,
+        signals,
+        components,
+        score,
+        scoring_version,
+        error,
+        analysed_at,
+    })
 }
 
 /// A content result as stored.

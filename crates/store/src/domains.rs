@@ -450,13 +450,17 @@ fn page(
     backend::domain_page(conn, id.0, filter, after, limit, decode_row)
 }
 
-fn decode_row((ordinal, name, dns, http): PageRow) -> Result<DomainRecord, StoreError> {
+fn decode_row((ordinal, name, dns, http, content): PageRow) -> Result<DomainRecord, StoreError> {
+    let stored = ordinal;
     let ordinal = to_u64(ordinal, "ordinal")?;
     Ok(DomainRecord {
         ordinal,
         name,
         dns: dns.map(|d| decode_dns(ordinal, d)).transpose()?,
         http: http.map(|h| decode_http(ordinal, h)).transpose()?,
+        content: content
+            .map(|c| crate::content::decode_content_cols(stored, c))
+            .transpose()?,
     })
 }
 

@@ -164,4 +164,27 @@ pub(crate) type HttpCols = (
 );
 
 /// A row of a domain page: ordinal, name, and the DNS and HTTP results when present.
-pub(crate) type PageRow = (i64, String, Option<DnsCols>, Option<HttpCols>);
+/// The `content_results` columns of a page row, in the order of `content_columns!`.
+pub(crate) type ContentCols = (
+    i16,
+    f64,
+    String,
+    String,
+    f64,
+    String,
+    String,
+    String,
+    String,
+    f64,
+    i32,
+    Option<String>,
+    i64,
+);
+
+pub(crate) type PageRow = (
+    i64,
+    String,
+    Option<DnsCols>,
+    Option<HttpCols>,
+    Option<ContentCols>,
+);

@@ -387,7 +387,7 @@ pub struct ContentResult {
 }
 
 /// A domain with the results of the phases that processed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DomainRecord {
     /// Its ordinal in the campaign.
     pub ordinal: u64,
@@ -397,10 +397,12 @@ pub struct DomainRecord {
     pub dns: Option<DnsResult>,
     /// The HTTP result, if the HTTP phase processed it.
     pub http: Option<HttpResult>,
+    /// The content-analysis result, if that phase analysed its page.
+    pub content: Option<ContentResult>,
 }
 
 /// Filters for domain pages and exports. Empty filters match everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DomainFilter {
     /// Only domains whose DNS result has this status.
     pub dns_status: Option<DnsStatus>,
@@ -408,6 +410,14 @@ pub struct DomainFilter {
     pub http_status: Option<HttpStatus>,
     /// Only domains with an HTTP keyword hit whose pattern or category is exactly this.
     pub keyword: Option<String>,
+    /// Only domains whose page was classified so.
+    pub classification: Option<dragnet_domain::content::PageClass>,
+    /// Only domains whose page is in this language (ISO 639-1, or `und`).
+    pub language: Option<String>,
+    /// Only domains on which this technology was found (its name as in the data file).
+    pub technology: Option<String>,
+    /// Only domains whose relevance score is at least this (0–100).
+    pub min_score: Option<f64>,
 }
 
 /// A chunk of ordinals `[start, end)` leased to a worker.

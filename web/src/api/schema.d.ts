@@ -680,6 +680,81 @@ export interface components {
             scoringVersion?: number | null;
             weights?: null | components["schemas"]["RelevanceWeights"];
         };
+        /** @description What `content_analysis` found on a domain's page. */
+        ContentResultDto: {
+            /**
+             * Format: date-time
+             * @description When it was analysed.
+             */
+            analysedAt: string;
+            /** @description What kind of page it is. */
+            classification: components["schemas"]["PageClass"];
+            /**
+             * @description The relevance components (each 0–1), their weighted sum and the formula version:
+             *     `relevanceScore = 100 × Σ weight × component`.
+             */
+            components: components["schemas"]["RelevanceScore"];
+            /**
+             * Format: double
+             * @description Confidence in the classification, 0–1.
+             */
+            confidence: number;
+            /** @description Why the page could not be analysed (an unreadable snapshot); `null` when it was. */
+            error?: string | null;
+            /** @description The facts behind the classification, those for the chosen class first. */
+            evidence: components["schemas"]["Evidence"][];
+            /** @description The page's language. */
+            language: components["schemas"]["PageLanguage"];
+            /**
+             * Format: double
+             * @description The relevance score, 0–100.
+             */
+            relevanceScore: number;
+            /** @description Content signals. */
+            signals: components["schemas"]["ContentSignals"];
+            /** @description Technologies found. */
+            technologies: components["schemas"]["Technology"][];
+        };
+        /**
+         * @description Content signals of a page: what the relevance score and an analyst read about its size,
+         *     links and keywords.
+         */
+        ContentSignals: {
+            /**
+             * Format: int32
+             * @description Anchors to other hosts.
+             */
+            externalLinks: number;
+            /** @description Whether a contact, about or imprint link (or a `mailto:`) exists. */
+            hasContactLink: boolean;
+            /**
+             * Format: int32
+             * @description Anchors into the site.
+             */
+            internalLinks: number;
+            /**
+             * Format: double
+             * @description Share of keyword rules with at least one hit, `0..=1`.
+             */
+            keywordCoverage: number;
+            /**
+             * Format: double
+             * @description Keyword hits per 1000 words of visible text.
+             */
+            keywordDensity: number;
+            /** @description Whether a keyword matched in the title. */
+            titleHit: boolean;
+            /**
+             * Format: int64
+             * @description Characters of visible text (whitespace collapsed).
+             */
+            visibleChars: number;
+            /**
+             * Format: int64
+             * @description Words of visible text.
+             */
+            words: number;
+        };
         /** @description Optional precondition of a control request. */
         ControlRequest: {
             expectedStatus?: null | components["schemas"]["PhaseStatus"];
@@ -862,6 +937,7 @@ export interface components {
         };
         /** @description A domain with the results of the phases that processed it. */
         DomainResult: {
+            content?: null | components["schemas"]["ContentResultDto"];
             dns?: null | components["schemas"]["DnsResultDto"];
             http?: null | components["schemas"]["HttpResultDto"];
             /** @description The name. */
@@ -877,6 +953,27 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "invalid_json" | "validation_failed" | "invalid_query" | "invalid_path" | "unsupported_media_type" | "payload_too_large" | "not_found" | "route_not_found" | "invalid_transition" | "conflict" | "in_use" | "target_not_allowed" | "unauthorized" | "forbidden" | "rate_limited" | "service_unavailable" | "internal";
+        /** @description One fact behind a classification: what was found, where, and which class it speaks for. */
+        Evidence: {
+            /** @description What kind of fact this is. */
+            kind: components["schemas"]["EvidenceKind"];
+            /** @description Where it was found. */
+            source: components["schemas"]["EvidenceSource"];
+            /** @description The class it speaks for. */
+            supports: components["schemas"]["PageClass"];
+            /** @description What matched: the phrase, the host, the name server, the address, the marker. */
+            value: string;
+        };
+        /**
+         * @description What kind of fact an [`Evidence`] is.
+         * @enum {string}
+         */
+        EvidenceKind: "phrase" | "parking_host" | "parking_nameserver" | "parking_address" | "default_page" | "empty_body" | "content";
+        /**
+         * @description Where an [`Evidence`] was found.
+         * @enum {string}
+         */
+        EvidenceSource: "text" | "title" | "script" | "iframe" | "link" | "anchor" | "form" | "meta_refresh" | "redirect" | "nameserver" | "address" | "header" | "page";
         /** @description `POST /generation/preview`. */
         GenerationPreview: {
             /** @description Names the campaign would receive (after `offsetStart`, capped by `maxDomains`). */
@@ -1194,6 +1291,11 @@ export interface components {
             /** @description The rules (see `KeywordSetRequest`). */
             rules: components["schemas"]["KeywordRule"][];
         };
+        /**
+         * @description Where a page's language was read from.
+         * @enum {string}
+         */
+        LanguageSource: "text" | "html_lang" | "none";
         /** @description The JSON input of a [`LeadExtractionConfig`]. Every field is optional. */
         LeadExtractionConfig: {
             /**
@@ -1222,6 +1324,23 @@ export interface components {
             rejectParked?: boolean | null;
             /** @description Whether a lead needs at least one keyword hit (else `no_keywords`); default `true`. */
             requireKeywordHit?: boolean | null;
+        };
+        /**
+         * @description What kind of page a domain serves.
+         * @enum {string}
+         */
+        PageClass: "active" | "parked" | "for_sale" | "under_construction" | "default_page" | "empty";
+        /** @description A page's language. */
+        PageLanguage: {
+            /** @description ISO 639-1 code (`en`, `de` …), or `und` when undetermined. */
+            code: string;
+            /**
+             * Format: double
+             * @description Confidence in `0..=1`.
+             */
+            confidence: number;
+            /** @description Where it was read from. */
+            source: components["schemas"]["LanguageSource"];
         };
         /**
          * @description Where the variable part of the label goes.
@@ -1567,6 +1686,44 @@ export interface components {
             /** @description The line as received (truncated to 256 characters). */
             value: string;
         };
+        /** @description A relevance score and the components it was computed from, each in `0..=1`. */
+        RelevanceScore: {
+            /**
+             * Format: double
+             * @description `min(1, visible characters / contentLengthTarget)`.
+             */
+            contentLength: number;
+            /**
+             * Format: double
+             * @description `rules matched / rules total`; 0 without rules.
+             */
+            keywordCoverage: number;
+            /**
+             * Format: double
+             * @description `min(1, hits per 1000 words / keywordDensityTarget)`; 0 without words.
+             */
+            keywordDensity: number;
+            /**
+             * Format: double
+             * @description `1 - parked confidence`.
+             */
+            notParked: number;
+            /**
+             * Format: double
+             * @description The weighted sum of the components.
+             */
+            score: number;
+            /**
+             * Format: int32
+             * @description The formula version used.
+             */
+            scoringVersion: number;
+            /**
+             * Format: double
+             * @description 1 when a keyword matched in the title, else 0.
+             */
+            titleHit: number;
+        };
         /**
          * @description The JSON input of [`RelevanceWeights`]. When the object is given, a component left out
          *     weighs 0; the given ones must sum to 1.
@@ -1648,6 +1805,20 @@ export interface components {
             message: string;
             /** @enum {string} */
             type: "error";
+        };
+        /**
+         * @description The category of a detected technology.
+         * @enum {string}
+         */
+        TechCategory: "cms" | "ecommerce" | "site_builder" | "web_framework" | "js_framework" | "js_library" | "ui_framework" | "programming_language" | "web_server" | "cdn" | "hosting" | "control_panel" | "analytics" | "tag_manager" | "advertising" | "marketing" | "payment" | "chat" | "cookie_consent" | "fonts" | "maps" | "video" | "security" | "monitoring" | "widgets" | "parking";
+        /** @description A technology found on a page, with the first rule that found it. */
+        Technology: {
+            /** @description Its category. */
+            category: components["schemas"]["TechCategory"];
+            /** @description What matched, as `where: what` ("script: /wp-content/", "header server: nginx"). */
+            evidence: string;
+            /** @description Its name ("WordPress"). */
+            name: string;
         };
         /** @description A token as listed: never its secret. */
         TokenDto: {
@@ -2147,6 +2318,14 @@ export interface operations {
                 httpStatus?: components["schemas"]["HttpStatus"];
                 /** @description Only domains with a hit for this keyword pattern or category. */
                 keyword?: string;
+                /** @description Only domains whose page was classified so. */
+                classification?: components["schemas"]["PageClass"];
+                /** @description Only domains whose page is in this language (ISO 639-1 code, or `und`). */
+                language?: string;
+                /** @description Only domains on which this technology was found (e.g. `WordPress`). */
+                technology?: string;
+                /** @description Only domains whose relevance score is at least this (0–100). */
+                minScore?: number;
             };
             header?: never;
             path: {
@@ -2271,6 +2450,14 @@ export interface operations {
                 httpStatus?: components["schemas"]["HttpStatus"];
                 /** @description Only domains with a hit for this keyword pattern or category. */
                 keyword?: string;
+                /** @description Only domains whose page was classified so. */
+                classification?: components["schemas"]["PageClass"];
+                /** @description Only domains whose page is in this language (ISO 639-1 code, or `und`). */
+                language?: string;
+                /** @description Only domains on which this technology was found (e.g. `WordPress`). */
+                technology?: string;
+                /** @description Only domains whose relevance score is at least this (0–100). */
+                minScore?: number;
             };
             header?: never;
             path: {
