@@ -157,7 +157,10 @@ fn full_sequence_runs_through_content_analysis() {
                     panic!("{}: no content result for ordinal {ordinal}", backend.name)
                 });
             assert!(result.error.is_none(), "{result:?}");
-            assert!((0.0..=100.0).contains(&result.score), "{result:?}");
+            assert!(
+                (0.0..=100.0).contains(&result.relevance_score),
+                "{result:?}"
+            );
             let expected = match ordinal {
                 1 => PageClass::Parked,
                 2 => PageClass::ForSale,
@@ -185,7 +188,10 @@ fn full_sequence_runs_through_content_analysis() {
                     "{result:?}"
                 );
             } else {
-                assert!(result.score < 50.0, "a parked page scores low: {result:?}");
+                assert!(
+                    result.relevance_score < 50.0,
+                    "a parked page scores low: {result:?}"
+                );
             }
         }
         drop(store);
@@ -231,5 +237,129 @@ fn full_sequence_runs_through_content_analysis() {
         ));
         assert_eq!(status, 400, "{body}");
         assert!(body.to_string().contains("classification `shop`"), "{body}");
+    }
+}
+
+/// A bakery page of about 30 KiB, so that analysing a few hundred takes seconds in a debug
+/// build: long enough to pause and to kill the server mid-phase.
+fn long_page() -> String {
+    let paragraph = "<p>Unsere Bäckerei backt jeden Morgen frisches Brot und feine Kuchen aus \
+        regionalen Zutaten. Besuchen Sie uns in der Altstadt, wir beraten Sie gern.</p>\n";
+    let mut page =
+        String::from("<!doctype html><html lang=\"de\"><head><title>Bäckerei</title></head><body>");
+    while page.len() < 30 * 1024 {
+        page.push_str(paragraph);
+    }
+    page.push_str("<a href=\"/kontakt\">Kontakt</a></body></html>");
+    page
+}
+
+#[test]
+fn content_analysis_pauses_resumes_and_survives_kill_9() {
+    const DOMAINS: usize = 600;
+    let dns = Dns::start();
+    let http = Http::start();
+    http.server.route("/", Route::html(long_page()));
+    for backend in backends::all("content_analysis_pauses_resumes_and_survives_kill_9") {
+        let dir = Arc::new(tempfile::tempdir().expect("dir"));
+        let env = [
+            ("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true"),
+            // Small chunks: the pause and the kill land with chunks in flight and others done.
+            ("DRAGNET_ENGINE__CONTENT_CHUNK", "20"),
+        ];
+        let server = Dragnet::serve_with(Arc::clone(&dir), backend.url.as_deref(), &env);
+        let (status, created) = server.post_json(
+            "/api/v1/campaigns",
+            &campaign(&dns, http.server.http_addr().port()),
+        );
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_i64().expect("id");
+        let names: String = (0..DOMAINS)
+            .map(|i| format!("local-{i}.e2e.test\n"))
+            .collect();
+        let (status, body) = server.request(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/domains"),
+            Some("text/plain"),
+            names.as_bytes(),
+        );
+        assert_eq!(status, 200, "{body}");
+        let control = |server: &Dragnet, action: &str| {
+            let (status, body) =
+                server.post_json(&format!("/api/v1/campaigns/{id}/{action}"), &json!({}));
+            assert_eq!(status, 200, "{action}: {body}");
+        };
+        let processed = |p: &Value| p["phases"][3]["processedItems"].as_u64().unwrap_or(0);
+        control(&server, "start");
+        wait_for(
+            &server,
+            id,
+            Duration::from_secs(120),
+            "content analysis under way",
+            |p| is(p, "content_analysis", "running") && processed(p) >= 40,
+        );
+
+        control(&server, "pause");
+        let paused = wait_for(&server, id, Duration::from_secs(10), "paused", |p| {
+            is(p, "content_analysis", "paused")
+        });
+        std::thread::sleep(Duration::from_millis(1500));
+        let later = crate::engine::phases(&server, id);
+        assert_eq!(
+            processed(&paused),
+            processed(&later),
+            "a paused phase makes no progress"
+        );
+        assert!(
+            processed(&later) < DOMAINS as u64,
+            "paused before the end: {later}"
+        );
+
+        control(&server, "resume");
+        wait_for(&server, id, Duration::from_secs(60), "more progress", |p| {
+            processed(p) > processed(&later) || is(p, "content_analysis", "completed")
+        });
+        server.kill9();
+
+        let server = Dragnet::serve_with(dir, backend.url.as_deref(), &env);
+        let done = wait_for(
+            &server,
+            id,
+            Duration::from_secs(180),
+            "completion after restart",
+            |p| is(p, "content_analysis", "completed"),
+        );
+        let content = &done["phases"][3];
+        assert_eq!(content["totalItems"], DOMAINS, "{}: {done}", backend.name);
+        assert_eq!(
+            content["processedItems"], DOMAINS,
+            "{}: {done}",
+            backend.name
+        );
+        assert_eq!(
+            content["successfulItems"], DOMAINS,
+            "{}: {done}",
+            backend.name
+        );
+        // Exactly one result per domain: every domain has one, and the counters (raised only
+        // by rows actually inserted) equal the total.
+        let (status, body) = server.get_json(&format!("/api/v1/campaigns/{id}/domains?limit=1000"));
+        assert_eq!(status, 200, "{body}");
+        let items = body["items"].as_array().expect("items");
+        assert_eq!(items.len(), DOMAINS);
+        assert!(
+            items.iter().all(|d| !d["content"].is_null()),
+            "{}: every domain has its result",
+            backend.name
+        );
+        // `local-1` and `local-2` keep their parked and for-sale pages (host routes).
+        assert!(
+            items
+                .iter()
+                .filter(|d| d["ordinal"] != 1 && d["ordinal"] != 2)
+                .all(|d| d["content"]["classification"] == "active"),
+            "{}: every other page analysed as the bakery it is",
+            backend.name
+        );
     }
 }

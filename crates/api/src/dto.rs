@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use dragnet_domain::config::CampaignConfigurationInput;
-use dragnet_domain::config::analysis::RelevanceScore;
-use dragnet_domain::content::{ContentSignals, Evidence, PageClass, PageLanguage, Technology};
+use dragnet_domain::content::{ContentResult, PageClass};
 use dragnet_domain::{Action, CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus};
 use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
 use serde::{Deserialize, Serialize};
@@ -286,34 +285,7 @@ pub struct DomainResult {
     /// The HTTP result, `null` until the HTTP phase processed it.
     pub http: Option<HttpResultDto>,
     /// The content-analysis result, `null` until that phase analysed the page.
-    pub content: Option<ContentResultDto>,
-}
-
-/// What `content_analysis` found on a domain's page.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContentResultDto {
-    /// What kind of page it is.
-    pub classification: PageClass,
-    /// Confidence in the classification, 0–1.
-    pub confidence: f64,
-    /// The facts behind the classification, those for the chosen class first.
-    pub evidence: Vec<Evidence>,
-    /// The page's language.
-    pub language: PageLanguage,
-    /// Technologies found.
-    pub technologies: Vec<Technology>,
-    /// Content signals.
-    pub signals: ContentSignals,
-    /// The relevance components (each 0–1), their weighted sum and the formula version:
-    /// `relevanceScore = 100 × Σ weight × component`.
-    pub components: RelevanceScore,
-    /// The relevance score, 0–100.
-    pub relevance_score: f64,
-    /// Why the page could not be analysed (an unreadable snapshot); `null` when it was.
-    pub error: Option<String>,
-    /// When it was analysed.
-    pub analysed_at: DateTime<Utc>,
+    pub content: Option<ContentResult>,
 }
 
 impl From<DomainRecord> for DomainResult {
@@ -350,18 +322,7 @@ impl From<DomainRecord> for DomainResult {
                     .collect(),
                 fetched_at: r.fetched_at,
             }),
-            content: d.content.map(|c| ContentResultDto {
-                classification: c.classification,
-                confidence: c.confidence,
-                evidence: c.evidence,
-                language: c.language,
-                technologies: c.technologies,
-                signals: c.signals,
-                components: c.components,
-                relevance_score: c.score,
-                error: c.error,
-                analysed_at: c.analysed_at,
-            }),
+            content: d.content,
         }
     }
 }

@@ -266,6 +266,39 @@ pub struct ContentSignals {
     pub title_hit: bool,
 }
 
+/// What `content_analysis` found on one domain's page: the one type the engine produces, the
+/// store keeps and the API shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ContentResult {
+    /// The domain's ordinal in its campaign (the item it belongs to carries it in the API).
+    #[serde(skip)]
+    pub ordinal: u64,
+    /// What kind of page it is.
+    pub classification: PageClass,
+    /// Confidence in the classification, 0–1.
+    pub confidence: f64,
+    /// The facts behind the classification, those for the chosen class first.
+    pub evidence: Vec<Evidence>,
+    /// The page's language.
+    pub language: PageLanguage,
+    /// Technologies found.
+    pub technologies: Vec<Technology>,
+    /// Content signals.
+    pub signals: ContentSignals,
+    /// The relevance components (each 0–1), their weighted sum and the formula version:
+    /// `relevanceScore = 100 × Σ weight × component`.
+    pub components: crate::config::analysis::RelevanceScore,
+    /// The relevance score, 0–100.
+    pub relevance_score: f64,
+    /// Why the page could not be analysed (an unreadable snapshot); `null` when it was. Such
+    /// a result counts as failed.
+    pub error: Option<String>,
+    /// When it was analysed.
+    pub analysed_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use diesel::prelude::*;
 use dragnet_domain::Phase;
-use dragnet_domain::content::{LanguageSource, PageClass, PageLanguage};
+use dragnet_domain::content::{ContentResult, LanguageSource, PageClass, PageLanguage};
 
 use crate::backend;
 use crate::domains::decode_addresses;
@@ -17,8 +17,8 @@ use crate::rows::{ContentCols, NewContentRow, NewTechnologyRow};
 use crate::schema::{content_results, dns_results, domains, http_results};
 use crate::types::StoredEnum;
 use crate::{
-    CampaignId, ContentResult, KeywordHit, Store, StoreError, StoredPage, WriteReport, from_millis,
-    to_i64, to_millis, to_u64,
+    CampaignId, KeywordHit, Store, StoreError, StoredPage, WriteReport, from_millis, to_i64,
+    to_millis, to_u64,
 };
 
 fn language_source_str(source: LanguageSource) -> &'static str {
@@ -155,7 +155,7 @@ impl Store {
                 technologies: json(&r.technologies, "technologies")?,
                 signals: json(&r.signals, "signals")?,
                 components: json(&r.components, "components")?,
-                score: r.score.clamp(0.0, 100.0),
+                score: r.relevance_score.clamp(0.0, 100.0),
                 scoring_version: i32::try_from(r.components.scoring_version).unwrap_or(i32::MAX),
                 error: r.error.clone(),
                 analysed_at: to_millis(r.analysed_at),
@@ -260,7 +260,7 @@ pub(crate) fn decode_content(row: NewContentRow) -> Result<ContentResult, StoreE
         technologies: parse(&row.technologies, "technologies")?,
         signals: parse(&row.signals, "signals")?,
         components: parse(&row.components, "components")?,
-        score: row.score,
+        relevance_score: row.score,
         error: row.error,
         analysed_at: from_millis(row.analysed_at)?,
     })

@@ -358,34 +358,6 @@ pub struct StoredPage {
     pub addresses: Vec<IpAddr>,
 }
 
-/// The `content_analysis` result of one domain.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContentResult {
-    /// Its ordinal in the campaign.
-    pub ordinal: u64,
-    /// What kind of page it is.
-    pub classification: dragnet_domain::content::PageClass,
-    /// Confidence in the classification, `0..=1`.
-    pub confidence: f64,
-    /// The facts behind the classification.
-    pub evidence: Vec<dragnet_domain::content::Evidence>,
-    /// The page's language.
-    pub language: dragnet_domain::content::PageLanguage,
-    /// Technologies found.
-    pub technologies: Vec<dragnet_domain::content::Technology>,
-    /// Content signals.
-    pub signals: dragnet_domain::content::ContentSignals,
-    /// The relevance components, their weighted sum and the formula version.
-    pub components: dragnet_domain::config::analysis::RelevanceScore,
-    /// The relevance score, `0..=100`.
-    pub score: f64,
-    /// Why the page could not be analysed (its snapshot was unreadable); such a result
-    /// counts as failed.
-    pub error: Option<String>,
-    /// When it was analysed.
-    pub analysed_at: DateTime<Utc>,
-}
-
 /// A domain with the results of the phases that processed it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainRecord {
@@ -398,7 +370,7 @@ pub struct DomainRecord {
     /// The HTTP result, if the HTTP phase processed it.
     pub http: Option<HttpResult>,
     /// The content-analysis result, if that phase analysed its page.
-    pub content: Option<ContentResult>,
+    pub content: Option<dragnet_domain::content::ContentResult>,
 }
 
 /// Filters for domain pages and exports. Empty filters match everything.

@@ -680,8 +680,11 @@ export interface components {
             scoringVersion?: number | null;
             weights?: null | components["schemas"]["RelevanceWeights"];
         };
-        /** @description What `content_analysis` found on a domain's page. */
-        ContentResultDto: {
+        /**
+         * @description What `content_analysis` found on one domain's page: the one type the engine produces, the
+         *     store keeps and the API shows.
+         */
+        ContentResult: {
             /**
              * Format: date-time
              * @description When it was analysed.
@@ -699,7 +702,10 @@ export interface components {
              * @description Confidence in the classification, 0–1.
              */
             confidence: number;
-            /** @description Why the page could not be analysed (an unreadable snapshot); `null` when it was. */
+            /**
+             * @description Why the page could not be analysed (an unreadable snapshot); `null` when it was. Such
+             *     a result counts as failed.
+             */
             error?: string | null;
             /** @description The facts behind the classification, those for the chosen class first. */
             evidence: components["schemas"]["Evidence"][];
@@ -937,7 +943,7 @@ export interface components {
         };
         /** @description A domain with the results of the phases that processed it. */
         DomainResult: {
-            content?: null | components["schemas"]["ContentResultDto"];
+            content?: null | components["schemas"]["ContentResult"];
             dns?: null | components["schemas"]["DnsResultDto"];
             http?: null | components["schemas"]["HttpResultDto"];
             /** @description The name. */

@@ -13,8 +13,8 @@ use dragnet_analysis::{Analyzer, KeywordCounts, Page, RuleHits};
 use dragnet_domain::Phase;
 use dragnet_domain::config::analysis::{ContentAnalysisConfig, RelevanceSignals};
 use dragnet_domain::config::http::HttpKeywordValidationConfig;
-use dragnet_domain::content::{ContentSignals, PageClass, PageLanguage};
-use dragnet_store::{Campaign, Chunk, ContentResult, Store, StoreError, StoredPage};
+use dragnet_domain::content::{ContentResult, ContentSignals, PageClass, PageLanguage};
+use dragnet_store::{Campaign, Chunk, Store, StoreError, StoredPage};
 use tokio_util::sync::CancellationToken;
 
 use super::{chunk_range, config, snapshot};
@@ -160,7 +160,7 @@ fn analyse(analyzer: &Analyzer, page: &StoredPage, rules_total: u32) -> ContentR
         technologies: analysis.technologies,
         signals: analysis.signals,
         components: analysis.relevance.components,
-        score: analysis.relevance.score,
+        relevance_score: analysis.relevance.score,
         error: None,
         analysed_at: now,
     }
@@ -191,7 +191,7 @@ fn unreadable(
         technologies: Vec::new(),
         signals: ContentSignals::default(),
         components,
-        score: 0.0,
+        relevance_score: 0.0,
         error: Some(error),
         analysed_at: now,
     }
