@@ -27,8 +27,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API, the dashboard and the workers. On the first start (no API token in the
-    /// store) an admin token is created and printed to stderr, once.
+    /// Serve the REST API, the WebSocket progress feed and the phase engine (there is no web
+    /// dashboard yet). On the first start (no API token in the store) an admin token is
+    /// created and printed to stderr, once.
     Serve {
         /// Address to listen on (default 127.0.0.1:8080; setting `server.bind`).
         #[arg(long)]
