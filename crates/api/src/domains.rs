@@ -127,18 +127,22 @@ pub async fn list_domains(
             ));
         }
     };
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| {
-            c.parse::<u64>().map_err(|_| {
-                ApiError::new(
-                    ErrorCode::InvalidQuery,
-                    format!("cursor `{c}` is not a cursor from this API"),
-                )
-            })
-        })
-        .transpose()?;
+    let by_score = match q.order.as_deref() {
+        None | Some("ordinal") => false,
+        Some("score") => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidQuery,
+                format!("order `{other}` is not one of ordinal, score"),
+            ));
+        }
+    };
+    let bad_cursor = |c: &str| {
+        ApiError::new(
+            ErrorCode::InvalidQuery,
+            format!("cursor `{c}` is not a cursor from this API for this order"),
+        )
+    };
     let filter = filter_from(FilterParams {
         dns_status: q.dns_status,
         http_status: q.http_status,
@@ -148,21 +152,64 @@ pub async fn list_domains(
         technology: q.technology,
         min_score: q.min_score,
     })?;
-    let page = state
-        .store
-        .run(move |s| {
-            let page = s.list_domains(id, &filter, after, limit)?;
-            // An empty page may mean an unknown campaign: only then is it worth a second query.
-            if page.items.is_empty() {
-                s.get_campaign(id)?;
-            }
-            Ok::<_, StoreError>(page)
-        })
-        .await?;
+    let (items, next_cursor) = if by_score {
+        let after = q
+            .cursor
+            .as_deref()
+            .map(|c| decode_score_cursor(c).ok_or_else(|| bad_cursor(c)))
+            .transpose()?;
+        let page = state
+            .store
+            .run(move |s| {
+                let page = s.list_domains_by_score(id, &filter, after, limit)?;
+                if page.items.is_empty() {
+                    s.get_campaign(id)?;
+                }
+                Ok::<_, StoreError>(page)
+            })
+            .await?;
+        (page.items, page.next.map(encode_score_cursor))
+    } else {
+        let after = q
+            .cursor
+            .as_deref()
+            .map(|c| c.parse::<u64>().map_err(|_| bad_cursor(c)))
+            .transpose()?;
+        let page = state
+            .store
+            .run(move |s| {
+                let page = s.list_domains(id, &filter, after, limit)?;
+                // An empty page may mean an unknown campaign: only then is it worth a second
+                // query.
+                if page.items.is_empty() {
+                    s.get_campaign(id)?;
+                }
+                Ok::<_, StoreError>(page)
+            })
+            .await?;
+        (page.items, page.next.map(|c| c.to_string()))
+    };
     Ok(HttpResponse::Ok().json(DomainPage {
-        items: page.items.into_iter().map(DomainResult::from).collect(),
-        next_cursor: page.next.map(|c| c.to_string()),
+        items: items.into_iter().map(DomainResult::from).collect(),
+        next_cursor,
     }))
+}
+
+/// The cursor of a page in score order: the last item's score (its exact bits, so that the
+/// keyset comparison is exact) and ordinal, as `s<16 hex digits>-<ordinal>`.
+fn encode_score_cursor((score, ordinal): (f64, u64)) -> String {
+    format!("s{:016x}-{ordinal}", score.to_bits())
+}
+
+fn decode_score_cursor(cursor: &str) -> Option<(f64, u64)> {
+    let (bits, ordinal) = cursor.strip_prefix('s')?.split_once('-')?;
+    if bits.len() != 16 {
+        return None;
+    }
+    let score = f64::from_bits(u64::from_str_radix(bits, 16).ok()?);
+    (score.is_finite() && (0.0..=100.0).contains(&score))
+        .then_some(())
+        .and_then(|()| Some((score, ordinal.parse().ok()?)))
 }
 
 /// Import names into a campaign: `text/plain` (one per line) or `application/x-ndjson` (one

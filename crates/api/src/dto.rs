@@ -331,7 +331,7 @@ impl From<DomainRecord> for DomainResult {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainPage {
-    /// The domains, in ordinal order.
+    /// The domains, in the requested order.
     pub items: Vec<DomainResult>,
     /// Pass as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -343,8 +343,11 @@ pub struct DomainPage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DomainListQuery {
-    /// The `nextCursor` of the previous page.
+    /// The `nextCursor` of the previous page (of the same `order`).
     pub cursor: Option<String>,
+    /// `ordinal` (default: the campaign's order) or `score` (relevance score descending, then
+    /// ordinal; only analysed domains are listed).
+    pub order: Option<String>,
     /// Page size, 1–1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,

@@ -921,38 +921,12 @@ macro_rules! content_columns {
     };
 }
 
-/// The joined page query for backend `$db`: a campaign's domains after ordinal `$after` with
-/// their results, in ordinal order, restricted by `$filter`; boxed, without a LIMIT.
-macro_rules! joined_page_query {
-    ($db:ty, $id:expr, $filter:expr, $after:expr) => {{
+/// Applies a [`DomainFilter`] to a boxed page query that joins `domains` with the result
+/// tables (`dns_results`, `http_results` left-joined; `content_results` joined).
+macro_rules! page_filters {
+    ($query:expr, $filter:expr) => {{
+        let mut query = $query;
         let filter: &DomainFilter = $filter;
-        let mut query = domains::table
-            .left_join(
-                dns_results::table.on(dns_results::campaign_id
-                    .eq(domains::campaign_id)
-                    .and(dns_results::ordinal.eq(domains::ordinal))),
-            )
-            .left_join(
-                http_results::table.on(http_results::campaign_id
-                    .eq(domains::campaign_id)
-                    .and(http_results::ordinal.eq(domains::ordinal))),
-            )
-            .left_join(
-                content_results::table.on(content_results::campaign_id
-                    .eq(domains::campaign_id)
-                    .and(content_results::ordinal.eq(domains::ordinal))),
-            )
-            .filter(domains::campaign_id.eq($id))
-            .filter(domains::ordinal.gt($after))
-            .select((
-                domains::ordinal,
-                domains::name,
-                dns_columns!().nullable(),
-                http_columns!().nullable(),
-                content_columns!().nullable(),
-            ))
-            .order(domains::ordinal.asc())
-            .into_boxed::<$db>();
         if let Some(status) = filter.dns_status {
             query = query.filter(dns_results::status.nullable().eq(Some(status.index())));
         }
@@ -995,6 +969,120 @@ macro_rules! joined_page_query {
                 .gt(0)),
             );
         }
+        query
+    }};
+}
+
+/// The page query in relevance order for backend `$db`: the campaign's analysed domains after
+/// the keyset `($score, $ordinal)` (score descending, then ordinal), with their results,
+/// restricted by `$filter`; boxed, without a LIMIT. Served by `content_results_by_score`.
+macro_rules! score_page_query {
+    ($db:ty, $id:expr, $filter:expr, $after:expr) => {{
+        let mut query = content_results::table
+            .inner_join(
+                domains::table.on(domains::campaign_id
+                    .eq(content_results::campaign_id)
+                    .and(domains::ordinal.eq(content_results::ordinal))),
+            )
+            .left_join(
+                dns_results::table.on(dns_results::campaign_id
+                    .eq(content_results::campaign_id)
+                    .and(dns_results::ordinal.eq(content_results::ordinal))),
+            )
+            .left_join(
+                http_results::table.on(http_results::campaign_id
+                    .eq(content_results::campaign_id)
+                    .and(http_results::ordinal.eq(content_results::ordinal))),
+            )
+            .filter(content_results::campaign_id.eq($id))
+            .select((
+                domains::ordinal,
+                domains::name,
+                dns_columns!().nullable(),
+                http_columns!().nullable(),
+                content_columns!().nullable(),
+            ))
+            .order((
+                content_results::score.desc(),
+                content_results::ordinal.asc(),
+            ))
+            .into_boxed::<$db>();
+        if let Some((score, ordinal)) = $after {
+            let (score, ordinal): (f64, i64) = (score, ordinal);
+            query = query.filter(
+                content_results::score.lt(score).or(content_results::score
+                    .eq(score)
+                    .and(content_results::ordinal.gt(ordinal))),
+            );
+        }
+        page_filters!(query, $filter)
+    }};
+}
+
+/// One page of a campaign's analysed domains in relevance order (score descending, then
+/// ordinal), after the keyset `after`, decoded by `decode`.
+pub(crate) fn score_page<T>(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    filter: &DomainFilter,
+    after: Option<(f64, i64)>,
+    limit: usize,
+    decode: impl FnMut(PageRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let limit_i64 = i64::try_from(limit).unwrap_or(i64::MAX);
+    match conn {
+        AnyConnection::Sqlite(c) => collect_page(
+            score_page_query!(diesel::sqlite::Sqlite, campaign, filter, after)
+                .limit(limit_i64)
+                .load_iter::<PageRow, DefaultLoadingMode>(c)
+                .db()?,
+            limit,
+            decode,
+        ),
+        AnyConnection::Postgresql(c) => collect_page(
+            score_page_query!(diesel::pg::Pg, campaign, filter, after)
+                .limit(limit_i64)
+                .load_iter::<PageRow, DefaultLoadingMode>(c)
+                .db()?,
+            limit,
+            decode,
+        ),
+    }
+}
+
+/// The joined page query for backend `$db`: a campaign's domains after ordinal `$after` with
+/// their results, in ordinal order, restricted by `$filter`; boxed, without a LIMIT.
+macro_rules! joined_page_query {
+    ($db:ty, $id:expr, $filter:expr, $after:expr) => {{
+        let filter: &DomainFilter = $filter;
+        let mut query = domains::table
+            .left_join(
+                dns_results::table.on(dns_results::campaign_id
+                    .eq(domains::campaign_id)
+                    .and(dns_results::ordinal.eq(domains::ordinal))),
+            )
+            .left_join(
+                http_results::table.on(http_results::campaign_id
+                    .eq(domains::campaign_id)
+                    .and(http_results::ordinal.eq(domains::ordinal))),
+            )
+            .left_join(
+                content_results::table.on(content_results::campaign_id
+                    .eq(domains::campaign_id)
+                    .and(content_results::ordinal.eq(domains::ordinal))),
+            )
+            .filter(domains::campaign_id.eq($id))
+            .filter(domains::ordinal.gt($after))
+            .select((
+                domains::ordinal,
+                domains::name,
+                dns_columns!().nullable(),
+                http_columns!().nullable(),
+                content_columns!().nullable(),
+            ))
+            .order(domains::ordinal.asc())
+            .into_boxed::<$db>();
+        query = page_filters!(query, filter);
         query
     }};
 }

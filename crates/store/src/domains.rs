@@ -359,6 +359,33 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// One page of a campaign's analysed domains in relevance order — score descending, then
+    /// ordinal — after the keyset `after` (`(score, ordinal)` of the previous page's last item;
+    /// no OFFSET, so "the 100 best" is one index range read at any campaign size). Domains
+    /// without a content result are not listed. `next` is the cursor for the following page.
+    pub fn list_domains_by_score(
+        &self,
+        id: CampaignId,
+        filter: &DomainFilter,
+        after: Option<(f64, u64)>,
+        limit: usize,
+    ) -> Result<Page<DomainRecord, (f64, u64)>, StoreError> {
+        let limit = limit.clamp(1, MAX_DOMAIN_PAGE);
+        let after = after
+            .map(|(score, ordinal)| to_i64(ordinal, "ordinal").map(|o| (score, o)))
+            .transpose()?;
+        let mut conn = self.conn()?;
+        let items = backend::score_page(&mut conn, id.0, filter, after, limit, decode_row)?;
+        let next = if items.len() == limit {
+            items
+                .last()
+                .and_then(|d| d.content.as_ref().map(|c| (c.relevance_score, d.ordinal)))
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
     /// All of a campaign's domains matching `filter`, with their results, in ordinal order,
     /// read lazily in pages of [`EXPORT_PAGE`] so memory stays bounded whatever the campaign's
     /// size. Each page uses a pooled connection only while it is read, so the export is not

@@ -936,7 +936,7 @@ export interface components {
         };
         /** @description One page of domains. */
         DomainPage: {
-            /** @description The domains, in ordinal order. */
+            /** @description The domains, in the requested order. */
             items: components["schemas"]["DomainResult"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             nextCursor?: string | null;
@@ -2314,8 +2314,13 @@ export interface operations {
     listDomains: {
         parameters: {
             query?: {
-                /** @description The `nextCursor` of the previous page. */
+                /** @description The `nextCursor` of the previous page (of the same `order`). */
                 cursor?: string;
+                /**
+                 * @description `ordinal` (default: the campaign's order) or `score` (relevance score descending, then
+                 *     ordinal; only analysed domains are listed).
+                 */
+                order?: string;
                 /** @description Page size, 1–1000 (default 100). */
                 limit?: number;
                 /** @description Only domains whose DNS status is this one. */
