@@ -10,11 +10,12 @@ use std::time::Duration;
 use dragnet_domain::CampaignId;
 use dragnet_domain::content::PageClass;
 use dragnet_store::{Store, StoreOptions};
-use dragnet_testkit::http_server::{Route, TestHttpServer};
+use dragnet_testkit::http_server::Route;
 use serde_json::{Value, json};
 
 use crate::backends;
 use crate::engine::{Dns, is, wait_for};
+use crate::http::Http;
 use crate::support::Dragnet;
 
 /// Domains that resolve to 127.0.0.1 (the test DNS server answers `local-…` so).
@@ -43,36 +44,21 @@ const FOR_SALE: &str = r#"<!doctype html><html><head><title>local-2.e2e.test is 
 Make an offer today.</p><a href="https://www.afternic.com/forsale/local-2.e2e.test">Buy now</a>
 </body></html>"#;
 
-/// An HTTP server on 127.0.0.1 for the test's lifetime (with the runtime that drives it):
-/// `local-1` is parked, `local-2` for sale, every other host a German bakery on WordPress.
-struct Http {
-    server: TestHttpServer,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Http {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let server = runtime
-            .block_on(TestHttpServer::start())
-            .expect("http server");
-        server.route(
-            "/",
-            Route::html(BUSINESS)
-                .header("Server", "nginx")
-                .header("Set-Cookie", "wordpress_test_cookie=WP; path=/"),
-        );
-        server.route_host("local-1.e2e.test", "/", Route::html(PARKED));
-        server.route_host("local-2.e2e.test", "/", Route::html(FOR_SALE));
-        Self {
-            server,
-            _runtime: runtime,
-        }
-    }
+/// The test's HTTP server: `local-1` is parked, `local-2` for sale, every other host a German
+/// bakery on WordPress.
+fn start_http() -> Http {
+    let http = Http::empty();
+    http.server.route(
+        "/",
+        Route::html(BUSINESS)
+            .header("Server", "nginx")
+            .header("Set-Cookie", "wordpress_test_cookie=WP; path=/"),
+    );
+    http.server
+        .route_host("local-1.e2e.test", "/", Route::html(PARKED));
+    http.server
+        .route_host("local-2.e2e.test", "/", Route::html(FOR_SALE));
+    http
 }
 
 fn campaign(dns: &Dns, http_port: u16) -> Value {
@@ -100,7 +86,7 @@ fn campaign(dns: &Dns, http_port: u16) -> Value {
 #[test]
 fn full_sequence_runs_through_content_analysis() {
     let dns = Dns::start();
-    let http = Http::start();
+    let http = start_http();
     for backend in backends::all("full_sequence_runs_through_content_analysis") {
         let dir = Arc::new(tempfile::tempdir().expect("dir"));
         let url = backend
@@ -255,12 +241,14 @@ fn long_page() -> String {
 }
 
 #[test]
-fn content_analysis_pauses_resumes_and_survives_kill_9() {
+fn content_analysis_pauses_resumes_cancels_retries_and_survives_kill_9() {
     const DOMAINS: usize = 600;
     let dns = Dns::start();
-    let http = Http::start();
+    let http = start_http();
     http.server.route("/", Route::html(long_page()));
-    for backend in backends::all("content_analysis_pauses_resumes_and_survives_kill_9") {
+    for backend in
+        backends::all("content_analysis_pauses_resumes_cancels_retries_and_survives_kill_9")
+    {
         let dir = Arc::new(tempfile::tempdir().expect("dir"));
         let env = [
             ("DRAGNET_ENGINE__ALLOW_PRIVATE_ADDRESSES", "true"),
@@ -316,9 +304,30 @@ fn content_analysis_pauses_resumes_and_survives_kill_9() {
         );
 
         control(&server, "resume");
-        wait_for(&server, id, Duration::from_secs(60), "more progress", |p| {
-            processed(p) > processed(&later) || is(p, "content_analysis", "completed")
+        let resumed = wait_for(&server, id, Duration::from_secs(60), "more progress", |p| {
+            processed(p) > processed(&later)
         });
+        assert!(
+            processed(&resumed) < DOMAINS as u64,
+            "still running: {resumed}"
+        );
+
+        control(&server, "cancel");
+        let failed = wait_for(&server, id, Duration::from_secs(10), "cancelled", |p| {
+            is(p, "content_analysis", "failed")
+        });
+        assert_eq!(
+            failed["phases"][3]["error"], "cancelled by the user",
+            "{failed}"
+        );
+        control(&server, "retry");
+        wait_for(
+            &server,
+            id,
+            Duration::from_secs(60),
+            "progress after retry",
+            |p| is(p, "content_analysis", "running") && processed(p) > processed(&failed),
+        );
         server.kill9();
 
         let server = Dragnet::serve_with(dir, backend.url.as_deref(), &env);

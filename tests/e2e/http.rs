@@ -37,13 +37,14 @@ const PAGE: &str = r#"<!doctype html><html><head><meta charset="utf-8">
 </body></html>"#;
 
 /// An HTTP server on 127.0.0.1 for the test's lifetime (with the runtime that drives it).
-struct Http {
-    server: TestHttpServer,
+pub struct Http {
+    pub server: TestHttpServer,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Http {
-    fn start() -> Self {
+    /// A server without routes (every path answers 404 until a test sets one).
+    pub fn empty() -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -52,11 +53,17 @@ impl Http {
         let server = runtime
             .block_on(TestHttpServer::start())
             .expect("http server");
-        server.route("/", Route::html(PAGE));
         Self {
             server,
             _runtime: runtime,
         }
+    }
+
+    /// A server answering every host with [`PAGE`].
+    fn start() -> Self {
+        let http = Self::empty();
+        http.server.route("/", Route::html(PAGE));
+        http
     }
 }
 
