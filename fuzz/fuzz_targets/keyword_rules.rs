@@ -24,7 +24,7 @@ use dragnet_domain::config::http::{
     validate_rules,
 };
 use dragnet_probe::matcher::KeywordMatcher;
-use dragnet_probe::text::PageText;
+use dragnet_html::PageText;
 use libfuzzer_sys::fuzz_target;
 use regex::{Regex, RegexBuilder};
 

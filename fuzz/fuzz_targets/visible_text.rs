@@ -1,5 +1,5 @@
-//! `text::extract` (visible text and title of an HTML page) and `text::plain` on arbitrary
-//! input.
+//! `dragnet_html::extract` (visible text and title of an HTML page), `dragnet_html::read`
+//! and `dragnet_html::plain` on arbitrary input.
 //!
 //! Input: the first byte picks the visible-text cap, the rest is the page (lossy UTF-8, as
 //! the prober hands decoded text over).
@@ -12,10 +12,11 @@
 //! - the title is absent or non-empty, at most `MAX_TITLE_CHARS` characters, and collapsed
 //!   the same way;
 //! - a smaller cap gives a prefix of the text a larger cap gives, and the same title;
+//! - `read` keeps the same text as `extract`, and counts the whole text whatever the cap;
 //! - `plain` keeps the same invariants (and never has a title).
 #![no_main]
 
-use dragnet_probe::text::{MAX_TITLE_CHARS, PageText, extract, plain};
+use dragnet_html::{MAX_TITLE_CHARS, PageText, extract, plain, read};
 use libfuzzer_sys::fuzz_target;
 
 /// Caps the first byte chooses from.
@@ -40,6 +41,14 @@ fuzz_target!(|data: &[u8]| {
         full.visible
     );
     assert_eq!(text.title, full.title, "the cap changed the title");
+
+    // `read` keeps the same text as `extract`, and its counts are those of the whole text
+    // whatever the cap.
+    let reading = read(&html, cap, &mut ());
+    assert_eq!(reading.text, text, "read and extract disagree");
+    let whole = read(&html, usize::MAX, &mut ());
+    assert_eq!((reading.chars, reading.words), (whole.chars, whole.words));
+    assert_eq!(whole.chars, full.visible.chars().count() as u64);
 
     let text = plain(&html, cap);
     check(&text, cap, "plain");

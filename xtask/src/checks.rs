@@ -73,6 +73,27 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "dragnet-html",
+        &[
+            "dragnet-domain",
+            "dragnet-store",
+            "dragnet-dns",
+            "dragnet-probe",
+            "dragnet-analysis",
+            "dragnet-engine",
+            "dragnet-realtime",
+            "dragnet-api",
+            "dragnet-testkit",
+            "dragnet",
+            "tokio",
+            "actix",
+            "diesel",
+            "hyper",
+            "hickory",
+            "lol_html",
+        ],
+    ),
+    (
         "dragnet-analysis",
         &[
             "dragnet-store",

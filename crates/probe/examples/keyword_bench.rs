@@ -29,8 +29,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use dragnet_domain::config::http::{KeywordKind, KeywordRule, KeywordRuleInput};
+use dragnet_html::{self as text, PageText};
 use dragnet_probe::matcher::KeywordMatcher;
-use dragnet_probe::text::{self, PageText};
 use lol_html::html_content::TextChunk;
 use lol_html::{DocumentContentHandlers, HandlerResult, HtmlRewriter, Settings};
 

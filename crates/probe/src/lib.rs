@@ -6,15 +6,14 @@
 //! - [`probe`]: one probe of one domain: connect to the addresses the DNS phase found, TLS,
 //!   HTTP/1.1 with hyper, redirects, streamed body cap, decompression, charset decoding.
 //! - [`proxy`]: HTTP, HTTPS and SOCKS5 proxies (with credentials), rotation and benching.
-//! - [`text`]: visible text and title of an HTML page with a streaming tokenizer.
-//! - [`matcher`]: keyword rules compiled once per phase (Aho-Corasick + regexes), hit counts.
+//! - [`matcher`]: keyword rules compiled once per phase (Aho-Corasick + regexes), hit counts
+//!   on a page's text as `dragnet_html` reads it.
 
 pub mod guard;
 mod insecure;
 pub mod matcher;
 pub mod probe;
 pub mod proxy;
-pub mod text;
 
 /// Anything a connection can run over: a TCP stream, a TLS stream, a tunnel through a proxy.
 pub trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static {}

@@ -44,7 +44,7 @@ use dragnet_domain::config::http::{
 };
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
-use super::text::PageText;
+use dragnet_html::PageText;
 
 /// The `regex` crate's size limit for one rule. It counts differently from the domain crate's
 /// check (a Thompson NFA of at most [`MAX_REGEX_COMPILED_BYTES`]): measured on `\d{n}`,

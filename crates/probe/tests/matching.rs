@@ -2,8 +2,8 @@
 //! extraction ([`text::extract`]) followed by [`KeywordMatcher::scan`].
 
 use dragnet_domain::config::http::{KeywordKind, KeywordRule, KeywordRuleInput};
+use dragnet_html as text;
 use dragnet_probe::matcher::{KeywordMatcher, RuleHits};
-use dragnet_probe::text;
 
 fn rule(pattern: &str, kind: KeywordKind, case_sensitive: bool, category: &str) -> KeywordRule {
     KeywordRule::try_from(KeywordRuleInput {

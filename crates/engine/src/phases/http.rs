@@ -23,11 +23,11 @@ use tokio_util::sync::CancellationToken;
 use super::{chunk_range, config, snapshot};
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan};
 use dragnet_dns::TokenBucket;
+use dragnet_html::{self as text, PageText};
 use dragnet_probe::guard::AddressGuard;
 use dragnet_probe::matcher::KeywordMatcher;
 use dragnet_probe::probe::{ProbeOutcome, ProbeSettings, Prober};
 use dragnet_probe::proxy::{BenchPolicy, ProxyEndpoint, ProxyPool};
-use dragnet_probe::text::{self, PageText};
 
 /// Builds the phase's plan: its total (the resolved domains), its chunks and its processor.
 pub(super) async fn prepare(

@@ -1,13 +1,16 @@
-//! The visible text and the title of an HTML page, for keyword matching.
+//! Dragnet's one HTML reader: the visible text and the title of a page, and its start tags
+//! with their attributes, read in one linear pass by a small scanner that follows the HTML
+//! tokenizer's rules where they decide what is text (which elements hold raw text and where it
+//! ends, how comments, quoted attribute values and CDATA end) and the tree builder's where they
+//! decide what is shown (`<template>`, SVG and MathML and the tags that break out of them).
+//! The keyword matcher of the HTTP phase reads a page through [`extract`], the page analysis
+//! through [`read`] with an [`Observer`] for the tags it needs.
 //!
-//! [`extract`] runs the page through `lol_html` (Cloudflare's streaming HTML rewriter, used
-//! read-only): its tokenizer and tree-builder simulator say where the text is and what kind it
-//! is (data, `<script>`, `<style>`-like raw text, `<title>`/`<textarea>` text, CDATA), and the
-//! markup between two pieces of text is read here for the few tags that matter. (Element
-//! handlers would say which tags there are, but `lol_html` then runs its selector machinery on
-//! every element, which costs half as much again as tokenizing; `html5ever`'s tokenizer, the
-//! other candidate, measured 2.6 times slower than `lol_html`'s.) It keeps what a visitor
-//! without JavaScript — which is what the prober is — reads on the page:
+//! Why a scanner and not a full tokenizer: `lol_html`'s tokenizer (Cloudflare's streaming
+//! HTML rewriter), which read pages here before, costs three times as much on the same pages
+//! and gives the same text on every page of the tests and benchmarks (the tests check the
+//! scanner against it); `html5ever`'s measured 2.6 times slower than `lol_html`'s. What the
+//! reader keeps is what a visitor without JavaScript reads on the page:
 //!
 //! - **Kept:** text nodes, with character references decoded as the HTML standard says
 //!   (`&amp;`, `&eacute;`, `&#39;`, `&#x2014;`, `&nbsp;`, the legacy forms without `;` such as
@@ -36,32 +39,16 @@
 //!
 //! Malformed HTML is read as the HTML tokenizer reads it: an unclosed `<script>` or comment
 //! swallows the rest of the page, a `<` that opens no tag is text, `</script` inside a script's
-//! string ends the script, as in a browser. The tokenizer runs with `strict: false` (no
-//! bail-out on the rare ambiguous markup such as `<select><xmp>`) and a memory ceiling far
-//! above what any page within the body cap needs (it only buffers a token that spans two input
-//! pieces). Should it fail anyway, the page is read again by a small scanner built on the same
-//! rules (which tags matter, where raw text ends) and the error is logged at debug level, so no
-//! page is lost. Time is linear in the input; once the visible text is full and the title
+//! string ends the script, as in a browser. Time is linear in the input and nothing is
+//! buffered beyond the output; with [`extract`], once the visible text is full and the title
 //! known, the rest of the page is not read.
 
-use std::cell::RefCell;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use lol_html::errors::RewritingError;
-use lol_html::html_content::{TextChunk, TextType};
-use lol_html::{DocumentContentHandlers, HandlerResult, HtmlRewriter, MemorySettings, Settings};
-
 /// Longest title kept, in characters; a longer title is cut at this many characters.
 pub const MAX_TITLE_CHARS: usize = 512;
-
-/// The input is handed to the tokenizer in pieces of at most this many bytes, so that the work
-/// stops soon after the visible text is full.
-const FEED_BYTES: usize = 64 * 1024;
-
-/// The tokenizer's memory ceiling: the buffer for a token spanning two input pieces (no
-/// element handlers means no stack of open elements).
-const MEMORY_LIMIT_BYTES: usize = 32 * 1024 * 1024;
 
 /// Deepest SVG/MathML nesting tracked; deeper elements are treated as their parent.
 const MAX_FOREIGN_DEPTH: usize = 256;
@@ -74,15 +61,85 @@ pub struct PageText {
     /// blank. Not part of [`PageText::visible`].
     pub title: Option<String>,
     /// The visible text: whitespace collapsed to single spaces, trimmed, cut (at a character
-    /// boundary) to the byte cap given to [`extract`] or [`plain`].
+    /// boundary) to the byte cap given to [`extract`], [`read`] or [`plain`].
     pub visible: String,
 }
 
+/// A whole page read by [`read`]: its text, and counts over all of its visible text (not only
+/// the part kept in [`PageText::visible`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    /// The title and the visible text, as [`extract`] gives them.
+    pub text: PageText,
+    /// Characters of the whole visible text, whitespace collapsed, trimmed.
+    pub chars: u64,
+    /// Words of the whole visible text: runs of letters and digits.
+    pub words: u64,
+}
+
+/// What a reader of a page wants from it besides the text: given to [`read`].
+pub trait Observer {
+    /// Every start tag of the page (those in `<template>`, SVG and MathML too), in page
+    /// order.
+    fn start_tag(&mut self, tag: &StartTag<'_>) {
+        let _ = tag;
+    }
+
+    /// The text of an inline `<script>` element (not of one inside `<template>` or a
+    /// `<noscript>`), whole, as written; not called for an empty one.
+    fn script(&mut self, text: &str) {
+        let _ = text;
+    }
+}
+
+impl Observer for () {}
+
+/// A start tag, as [`Observer::start_tag`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct StartTag<'a> {
+    name: TagName,
+    /// The markup after the name, up to the end of the tag.
+    attributes: &'a [u8],
+}
+
+impl<'a> StartTag<'a> {
+    /// The tag's name, ASCII-lowercased (cut at 23 bytes; characters other than ASCII
+    /// letters, digits and `-` read as `_`).
+    pub fn name(&self) -> &[u8] {
+        self.name.as_bytes()
+    }
+
+    /// The value of the first attribute named `name` (ASCII case-insensitive), with its
+    /// character references decoded; `Some("")` for an attribute without a value.
+    pub fn attribute(&self, name: &str) -> Option<Cow<'a, str>> {
+        attribute_value(self.attributes, name.as_bytes())
+    }
+}
+
 /// Extracts the visible text (at most `max_visible_bytes` bytes, cut at a character
-/// boundary) and the title of an HTML page. See the module documentation for what counts as
-/// visible. Never panics, whatever the input; linear time.
+/// boundary) and the title of an HTML page. See the crate documentation for what counts as
+/// visible. Never panics, whatever the input; linear time; stops reading once nothing further
+/// can change the result.
 pub fn extract(html: &str, max_visible_bytes: usize) -> PageText {
-    extract_with_limit(html, max_visible_bytes, MEMORY_LIMIT_BYTES)
+    let mut nobody = ();
+    let mut state = State::new(Nesting::Page, max_visible_bytes, false, &mut nobody);
+    scan(html, &mut state, true);
+    state.finish()
+}
+
+/// Reads a whole page: its title and visible text (at most `max_visible_bytes` bytes kept, the
+/// rest counted), every start tag and inline script shown to `observer`. Never panics; linear
+/// time.
+pub fn read(html: &str, max_visible_bytes: usize, observer: &mut dyn Observer) -> Reading {
+    let mut state = State::new(Nesting::Page, max_visible_bytes, true, observer);
+    scan(html, &mut state, false);
+    let count = state.visible.count.unwrap_or_default();
+    Reading {
+        text: state.finish(),
+        // A trailing space is counted only when a character follows it.
+        chars: count.chars,
+        words: count.words,
+    }
 }
 
 /// A page that is not HTML (plain text, JSON, XML …) taken as visible text as it is: no markup
@@ -97,13 +154,6 @@ pub fn plain(text: &str, max_visible_bytes: usize) -> PageText {
     }
 }
 
-fn extract_with_limit(html: &str, max_visible_bytes: usize, memory_limit: usize) -> PageText {
-    tokenize(html, max_visible_bytes, memory_limit, Nesting::Page).unwrap_or_else(|error| {
-        tracing::debug!(%error, "HTML tokenizer failed; reading the page with the scanner");
-        scan(html, max_visible_bytes, Nesting::Page)
-    })
-}
-
 /// Whether a run reads a whole page or the contents of one of its `<noscript>` elements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Nesting {
@@ -111,77 +161,42 @@ enum Nesting {
     Noscript,
 }
 
-/// Reads a page with `lol_html`: its text chunks say where text is and of which kind; the
-/// markup between two chunks goes to [`State::markup`].
-fn tokenize(
-    html: &str,
-    max_visible_bytes: usize,
-    memory_limit: usize,
-    nesting: Nesting,
-) -> Result<PageText, RewritingError> {
-    let state = RefCell::new(State::new(nesting, max_visible_bytes));
-    let mut markup_start = 0;
-    let mut memory_settings = MemorySettings::new();
-    memory_settings.max_allowed_memory_usage = memory_limit;
-    memory_settings.preallocated_parsing_buffer_size = memory_settings
-        .preallocated_parsing_buffer_size
-        .min(memory_limit);
-    let settings = Settings {
-        document_content_handlers: vec![DocumentContentHandlers::default().text(
-            |chunk: &mut TextChunk<'_>| -> HandlerResult {
-                let range = chunk.source_location().bytes();
-                let mut state = state.borrow_mut();
-                if let Some(markup) = html.get(markup_start..range.start) {
-                    state.markup(markup);
-                }
-                markup_start = markup_start.max(range.end);
-                state.text(chunk.text_type(), chunk.as_str(), chunk.last_in_text_node());
-                Ok(())
-            },
-        )],
-        memory_settings,
-        strict: false,
-        ..Settings::new()
-    };
-    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    let mut rest = html;
-    while !rest.is_empty() {
-        let (piece, tail) = rest.split_at(rest.floor_char_boundary(FEED_BYTES));
-        rewriter.write(piece.as_bytes())?;
-        rest = tail;
-        if state.borrow().settled() {
-            break;
-        }
-    }
-    if rest.is_empty() {
-        rewriter.end()?;
-    } else {
-        // Settled early: nothing further can change the result.
-        drop(rewriter);
-    }
-    Ok(state.into_inner().finish())
+/// The kinds of text the HTML tokenizer tells apart, as far as they matter here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextKind {
+    /// Ordinary text, character references decoded.
+    Data,
+    /// `<title>` and `<textarea>` contents: references decoded, no tags.
+    RcData,
+    /// `<style>`, `<xmp>`, `<iframe>`, `<noembed>`, `<noframes>`, `<noscript>` contents.
+    RawText,
+    /// `<script>` contents.
+    ScriptData,
+    /// `<plaintext>`: the rest of the page, literally.
+    PlainText,
+    /// A CDATA section in SVG or MathML.
+    CData,
 }
 
-/// Reads a page without `lol_html`, for when it failed: text up to the next `<`, markup read
-/// by [`read_markup`], and the contents of raw-text elements up to their end tag, all fed to
-/// the same [`State`] as [`tokenize`] does.
-fn scan(html: &str, max_visible_bytes: usize, nesting: Nesting) -> PageText {
-    let mut state = State::new(nesting, max_visible_bytes);
+/// Reads a page: text up to the next `<`, markup read by [`read_markup`], and the contents of
+/// raw-text elements up to their end tag, all fed to `state`. With `settle`, stops once
+/// nothing further can change the text.
+fn scan(html: &str, state: &mut State<'_>, settle: bool) {
     let bytes = html.as_bytes();
     let mut at = 0;
-    while at < bytes.len() && !state.settled() {
+    while at < bytes.len() && !(settle && state.settled()) {
         let Some(found) = html[at..].find('<') else {
-            state.text(TextType::Data, &html[at..], true);
+            state.text(TextKind::Data, &html[at..]);
             break;
         };
         let lt = at + found;
         if lt > at {
-            state.text(TextType::Data, &html[at..lt], true);
+            state.text(TextKind::Data, &html[at..lt]);
         }
         if state.in_foreign_content() && bytes[lt..].starts_with(b"<![CDATA[") {
             let start = lt + 9;
             let end = html[start..].find("]]>").map_or(html.len(), |e| start + e);
-            state.text(TextType::CDataSection, &html[start..end], true);
+            state.text(TextKind::CData, &html[start..end]);
             at = (end + 3).min(html.len());
             continue;
         }
@@ -190,7 +205,7 @@ fn scan(html: &str, max_visible_bytes: usize, nesting: Nesting) -> PageText {
         let tag = match markup {
             Markup::Tag(tag) => tag,
             Markup::Text => {
-                state.text(TextType::Data, "<", true);
+                state.text(TextKind::Data, "<");
                 continue;
             }
             Markup::Other => continue,
@@ -200,24 +215,23 @@ fn scan(html: &str, max_visible_bytes: usize, nesting: Nesting) -> PageText {
             continue;
         }
         let kind = match tag.name.as_bytes() {
-            b"script" => TextType::ScriptData,
+            b"script" => TextKind::ScriptData,
             b"style" | b"xmp" | b"iframe" | b"noembed" | b"noframes" | b"noscript" => {
-                TextType::RawText
+                TextKind::RawText
             }
-            b"title" | b"textarea" => TextType::RCData,
-            b"plaintext" => TextType::PlainText,
+            b"title" | b"textarea" => TextKind::RcData,
+            b"plaintext" => TextKind::PlainText,
             _ => continue,
         };
-        let end = if kind == TextType::PlainText {
+        let end = if kind == TextKind::PlainText {
             html.len()
         } else {
             end_tag_position(&html[at..], tag.name.as_bytes()).map_or(html.len(), |e| at + e)
         };
-        state.text(kind, &html[at..end], true);
+        state.text(kind, &html[at..end]);
         // The end tag itself is read as markup by the next round.
         at = end;
     }
-    state.finish()
 }
 
 /// Where the text up to the next piece of markup goes.
@@ -231,6 +245,8 @@ enum Route {
     Title,
     /// HTML to read again (`<noscript>` contents).
     Noscript,
+    /// The observer's (inline script).
+    Script,
     /// Nowhere.
     Drop,
 }
@@ -273,7 +289,7 @@ enum ForeignKind {
 }
 
 /// What is known while a page is read: where its text goes, and the output.
-struct State {
+struct State<'o> {
     nesting: Nesting,
     visible: Collapser,
     title: Collapser,
@@ -285,25 +301,31 @@ struct State {
     foreign: Vec<ForeignElement>,
     /// How many of them are hidden.
     foreign_hidden: u32,
-    /// The text of the current text node so far, when it comes in more than one chunk (a
-    /// character reference may be split between two).
-    pending: String,
-    pending_route: Route,
+    observer: &'o mut dyn Observer,
 }
 
-impl State {
-    fn new(nesting: Nesting, max_visible_bytes: usize) -> Self {
+impl<'o> State<'o> {
+    /// `count`: whether the visible text is counted whole, beyond what is kept.
+    fn new(
+        nesting: Nesting,
+        max_visible_bytes: usize,
+        count: bool,
+        observer: &'o mut dyn Observer,
+    ) -> Self {
+        let mut visible = Collapser::new(max_visible_bytes);
+        if count {
+            visible.count = Some(TextCount::default());
+        }
         Self {
             nesting,
-            visible: Collapser::new(max_visible_bytes),
+            visible,
             title: Collapser::with_char_limit(MAX_TITLE_CHARS),
             title_state: TitleState::NotSeen,
             owner: Owner::Other,
             templates: 0,
             foreign: Vec::new(),
             foreign_hidden: 0,
-            pending: String::new(),
-            pending_route: Route::Drop,
+            observer,
         }
     }
 
@@ -313,7 +335,6 @@ impl State {
     }
 
     fn finish(mut self) -> PageText {
-        self.flush();
         PageText {
             title: self.title.take_nonempty(),
             visible: self.visible.take(),
@@ -331,7 +352,9 @@ impl State {
             .is_some_and(|e| e.kind != ForeignKind::Integration)
     }
 
-    /// Reads the tags of a stretch of markup (no text: what lies between two text chunks).
+    /// Reads the tags of a stretch of markup (no text: what lies between two text chunks of
+    /// the test oracle's tokenizer).
+    #[cfg(test)]
     fn markup(&mut self, markup: &str) {
         let bytes = markup.as_bytes();
         let mut at = 0;
@@ -353,6 +376,10 @@ impl State {
         if tag.end {
             self.end_tag(tag);
         } else {
+            self.observer.start_tag(&StartTag {
+                name: tag.name,
+                attributes: tag.attributes,
+            });
             self.start_tag(tag);
         }
     }
@@ -452,58 +479,38 @@ impl State {
         });
     }
 
-    /// Takes a chunk of text of a text node; `last` says whether the node ends with it.
-    fn text(&mut self, kind: TextType, text: &str, last: bool) {
+    /// Takes the whole text of a text node or raw-text element.
+    fn text(&mut self, kind: TextKind, text: &str) {
         let route = self.route(kind);
-        if route != Route::Drop {
-            if last && self.pending.is_empty() {
-                // The usual case: the whole node in one chunk, no copy.
-                self.deliver(route, text);
-                return;
-            }
-            self.pending.push_str(text);
-            self.pending_route = route;
-        }
-        if last {
-            self.flush();
-        }
+        self.deliver(route, text);
     }
 
-    fn route(&self, kind: TextType) -> Route {
+    fn route(&self, kind: TextKind) -> Route {
         if self.hidden() {
             return Route::Drop;
         }
         match kind {
-            TextType::Data => Route::Visible,
-            TextType::PlainText | TextType::CDataSection => Route::VisibleRaw,
-            TextType::RCData => match self.owner {
+            TextKind::Data => Route::Visible,
+            TextKind::PlainText | TextKind::CData => Route::VisibleRaw,
+            TextKind::RcData => match self.owner {
                 Owner::Title if self.title_state == TitleState::Reading => Route::Title,
                 Owner::Textarea => Route::Visible,
                 _ => Route::Drop,
             },
-            TextType::RawText => match self.owner {
+            TextKind::RawText => match self.owner {
                 Owner::Xmp => Route::VisibleRaw,
                 Owner::Noscript if self.nesting == Nesting::Page => Route::Noscript,
                 _ => Route::Drop,
             },
-            TextType::ScriptData => Route::Drop,
-        }
-    }
-
-    fn flush(&mut self) {
-        if !self.pending.is_empty() {
-            let text = std::mem::take(&mut self.pending);
-            self.deliver(self.pending_route, &text);
-            // Keep the allocation for the next node.
-            self.pending = text;
-            self.pending.clear();
+            TextKind::ScriptData if self.nesting == Nesting::Page => Route::Script,
+            TextKind::ScriptData => Route::Drop,
         }
     }
 
     fn deliver(&mut self, route: Route, text: &str) {
         match route {
             Route::Visible => {
-                if !self.visible.full {
+                if !self.visible.full || self.visible.count.is_some() {
                     self.visible.push_html(text);
                 }
             }
@@ -522,12 +529,15 @@ impl State {
                 // shorter text after the `<noscript>` was still added: the capped text was
                 // not a prefix of the whole.)
                 let room = self.visible.room().saturating_add(8);
-                let inner = tokenize(text, room, MEMORY_LIMIT_BYTES, Nesting::Noscript)
-                    .unwrap_or_else(|_| scan(text, room, Nesting::Noscript));
+                let mut nobody = ();
+                let mut inner = State::new(Nesting::Noscript, room, false, &mut nobody);
+                scan(text, &mut inner, true);
                 self.visible.separate();
-                self.visible.push(&inner.visible);
+                self.visible.push(&inner.finish().visible);
                 self.visible.separate();
             }
+            Route::Script if !text.is_empty() => self.observer.script(text),
+            Route::Script => {}
             Route::Drop => {}
         }
     }
@@ -573,8 +583,10 @@ impl std::fmt::Debug for TagName {
 
 /// A start or end tag, as far as it matters here.
 #[derive(Debug, Clone, Copy)]
-struct Tag {
+struct Tag<'a> {
     name: TagName,
+    /// The markup after the name, up to the end of the tag.
+    attributes: &'a [u8],
     end: bool,
     self_closing: bool,
     /// A `color`, `face` or `size` attribute (which make `<font>` leave SVG/MathML).
@@ -583,8 +595,8 @@ struct Tag {
 
 /// One piece of markup starting at a `<`.
 #[derive(Debug)]
-enum Markup {
-    Tag(Tag),
+enum Markup<'a> {
+    Tag(Tag<'a>),
     /// A comment, doctype, processing instruction or other bogus comment.
     Other,
     /// The `<` opens nothing and is text.
@@ -598,7 +610,7 @@ fn is_space(b: u8) -> bool {
 /// Reads the markup that starts at `bytes[lt] == b'<'` the way the HTML tokenizer does
 /// (quoted attribute values may hold `>`, comments end at `-->`, `--!>` or an abrupt `<!-->`);
 /// returns it and where it ends.
-fn read_markup(bytes: &[u8], lt: usize) -> (Markup, usize) {
+fn read_markup(bytes: &[u8], lt: usize) -> (Markup<'_>, usize) {
     let rest = &bytes[lt..];
     let to_gt = |from: usize| {
         rest[from.min(rest.len())..]
@@ -645,80 +657,179 @@ fn comment_len(rest: &[u8]) -> usize {
 }
 
 /// Reads the tag at the start of `rest` (`<name` or `</name`); returns it and its length.
-fn read_tag(rest: &[u8], end: bool) -> (Tag, usize) {
+fn read_tag(rest: &[u8], end: bool) -> (Tag<'_>, usize) {
     let mut i = if end { 2 } else { 1 };
     let name_start = i;
     while i < rest.len() && !is_space(rest[i]) && rest[i] != b'/' && rest[i] != b'>' {
         i += 1;
     }
-    let mut tag = Tag {
-        name: TagName::new(&rest[name_start..i]),
-        end,
+    let name = TagName::new(&rest[name_start..i]);
+    let is_font = name.as_bytes() == b"font";
+    let mut attributes = Attributes {
+        markup: &rest[i..],
+        at: 0,
         self_closing: false,
-        font_attribute: false,
     };
-    let is_font = tag.name.as_bytes() == b"font";
-    loop {
+    let mut font_attribute = false;
+    for (attribute, _) in attributes.by_ref() {
+        if is_font {
+            font_attribute |= [&b"color"[..], b"face", b"size"]
+                .iter()
+                .any(|n| attribute.eq_ignore_ascii_case(n));
+        }
+    }
+    let len = i + attributes.at;
+    let tag = Tag {
+        name,
+        attributes: &rest[i..len],
+        end,
+        self_closing: attributes.self_closing,
+        font_attribute,
+    };
+    (tag, len)
+}
+
+/// The attributes of a tag, read from the markup after its name the way the HTML tokenizer
+/// reads them: `(name, value)`, the value as written (quotes removed, references not
+/// decoded). Ends after the tag's `>`, or at the end of the input.
+struct Attributes<'a> {
+    markup: &'a [u8],
+    /// Where reading goes on; after the end, the length of the tag's rest.
+    at: usize,
+    /// Whether the tag ended with `/>`.
+    self_closing: bool,
+}
+
+impl<'a> Iterator for Attributes<'a> {
+    type Item = (&'a [u8], Option<&'a [u8]>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.markup;
+        let mut i = self.at;
+        loop {
+            while i < rest.len() && is_space(rest[i]) {
+                i += 1;
+            }
+            match rest.get(i) {
+                None => {
+                    self.at = rest.len();
+                    return None;
+                }
+                Some(b'>') => {
+                    self.at = i + 1;
+                    self.markup = &rest[..i + 1];
+                    return None;
+                }
+                Some(b'/') => {
+                    i += 1;
+                    if rest.get(i) == Some(&b'>') {
+                        self.self_closing = true;
+                        self.at = i + 1;
+                        self.markup = &rest[..i + 1];
+                        return None;
+                    }
+                }
+                Some(_) => break,
+            }
+        }
+        // An attribute: its name (the first character may be anything but space, `/` and
+        // `>`), then maybe `=` and a value.
+        let name_start = i;
+        i += 1;
+        while i < rest.len() && !is_space(rest[i]) && !matches!(rest[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let name = &rest[name_start..i];
+        let mut j = i;
+        while j < rest.len() && is_space(rest[j]) {
+            j += 1;
+        }
+        if rest.get(j) != Some(&b'=') {
+            self.at = i;
+            return Some((name, None));
+        }
+        i = j + 1;
         while i < rest.len() && is_space(rest[i]) {
             i += 1;
         }
-        match rest.get(i) {
-            None => break,
-            Some(b'>') => {
-                i += 1;
-                break;
+        let value = match rest.get(i) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let start = i + 1;
+                let end = rest[start..]
+                    .iter()
+                    .position(|&b| b == quote)
+                    .map_or(rest.len(), |q| start + q);
+                i = (end + 1).min(rest.len());
+                &rest[start..end]
             }
-            Some(b'/') => {
-                i += 1;
-                if rest.get(i) == Some(&b'>') {
-                    tag.self_closing = true;
+            _ => {
+                let start = i;
+                while i < rest.len() && !is_space(rest[i]) && rest[i] != b'>' {
                     i += 1;
-                    break;
                 }
+                &rest[start..i]
             }
-            Some(_) => {
-                // An attribute: its name (the first character may be anything but space, `/`
-                // and `>`), then maybe `=` and a value.
-                let attribute_start = i;
-                i += 1;
-                while i < rest.len() && !is_space(rest[i]) && !matches!(rest[i], b'/' | b'>' | b'=')
-                {
-                    i += 1;
+        };
+        self.at = i;
+        Some((name, Some(value)))
+    }
+}
+
+/// The value of the first attribute `name` in a tag's markup after its name, references
+/// decoded.
+fn attribute_value<'a>(markup: &'a [u8], name: &[u8]) -> Option<Cow<'a, str>> {
+    let attributes = Attributes {
+        markup,
+        at: 0,
+        self_closing: false,
+    };
+    for (attribute, value) in attributes {
+        if attribute.eq_ignore_ascii_case(name) {
+            let value = value.unwrap_or_default();
+            return Some(match String::from_utf8_lossy(value) {
+                Cow::Borrowed(text) => decode_attribute(text),
+                Cow::Owned(text) => Cow::Owned(decode_attribute(&text).into_owned()),
+            });
+        }
+    }
+    None
+}
+
+/// An attribute value with its character references decoded. (In attribute values the
+/// tokenizer leaves a legacy reference without `;` alone when `=` or a letter or digit
+/// follows it, so that URLs such as `?a=1&copy=2` stay as written.)
+fn decode_attribute(value: &str) -> Cow<'_, str> {
+    if !value.contains('&') {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        match decode_reference(after) {
+            Some((decoded, used))
+                if after.as_bytes()[used - 1] == b';'
+                    || matches!(decoded, Decoded::Numeric(_))
+                    || !after
+                        .as_bytes()
+                        .get(used)
+                        .is_some_and(|&b| b == b'=' || b.is_ascii_alphanumeric()) =>
+            {
+                match decoded {
+                    Decoded::Named(text) => out.push_str(text),
+                    Decoded::Numeric(c) => out.push(c),
                 }
-                if is_font {
-                    let name = &rest[attribute_start..i];
-                    tag.font_attribute |= [&b"color"[..], b"face", b"size"]
-                        .iter()
-                        .any(|n| name.eq_ignore_ascii_case(n));
-                }
-                let mut j = i;
-                while j < rest.len() && is_space(rest[j]) {
-                    j += 1;
-                }
-                if rest.get(j) != Some(&b'=') {
-                    continue;
-                }
-                i = j + 1;
-                while i < rest.len() && is_space(rest[i]) {
-                    i += 1;
-                }
-                match rest.get(i) {
-                    Some(&quote @ (b'"' | b'\'')) => {
-                        i = rest[i + 1..]
-                            .iter()
-                            .position(|&b| b == quote)
-                            .map_or(rest.len(), |q| i + 1 + q + 1);
-                    }
-                    _ => {
-                        while i < rest.len() && !is_space(rest[i]) && rest[i] != b'>' {
-                            i += 1;
-                        }
-                    }
-                }
+                rest = &after[used..];
+            }
+            _ => {
+                out.push('&');
+                rest = after;
             }
         }
     }
-    (tag, i)
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// Where the end tag `</name` (followed by a space, `/`, `>` or the end) starts in `html`.
@@ -822,8 +933,51 @@ struct Collapser {
     chars: usize,
     /// A space is owed before the next character written.
     space: bool,
-    /// The cap was reached: everything more is ignored.
+    /// The cap was reached: everything more is ignored (but counted, when counting).
     full: bool,
+    /// Counts of everything pushed, kept or not; `None` when not counting.
+    count: Option<TextCount>,
+}
+
+/// Characters and words of collapsed text.
+#[derive(Debug, Clone, Copy, Default)]
+struct TextCount {
+    chars: u64,
+    words: u64,
+    /// Whether the last character counted was a letter or digit.
+    in_word: bool,
+}
+
+impl TextCount {
+    fn add(&mut self, run: &str) {
+        let bytes = run.as_bytes();
+        if bytes.is_ascii() {
+            self.chars += bytes.len() as u64;
+            // Branch-free: a word starts where a letter or digit follows anything else.
+            let mut previous = u64::from(self.in_word);
+            let mut starts = 0;
+            for &b in bytes {
+                let alnum = u64::from(b.is_ascii_alphanumeric());
+                starts += alnum & !previous & 1;
+                previous = alnum;
+            }
+            self.words += starts;
+            self.in_word = previous == 1;
+        } else {
+            for c in run.chars() {
+                self.chars += 1;
+                let alnum = if c.is_ascii() {
+                    c.is_ascii_alphanumeric()
+                } else {
+                    c.is_alphanumeric()
+                };
+                if alnum && !self.in_word {
+                    self.words += 1;
+                }
+                self.in_word = alnum;
+            }
+        }
+    }
 }
 
 impl Collapser {
@@ -835,6 +989,7 @@ impl Collapser {
             chars: 0,
             space: false,
             full: max_bytes == 0,
+            count: None,
         }
     }
 
@@ -850,6 +1005,10 @@ impl Collapser {
     fn separate(&mut self) {
         if !self.out.is_empty() {
             self.space = true;
+        }
+        if let Some(count) = &mut self.count {
+            count.in_word = false;
+            self.space |= count.chars > 0;
         }
     }
 
@@ -869,7 +1028,7 @@ impl Collapser {
     }
 
     fn push_text(&mut self, text: &str, decode: bool) {
-        if self.full {
+        if self.full && self.count.is_none() {
             return;
         }
         // Characters kept as they are accumulate in a run that is copied at once. Printable
@@ -952,8 +1111,12 @@ impl Collapser {
         self.emit(&text[run_start..]);
     }
 
-    /// Writes what fits of `run`; false once the cap is reached.
+    /// Writes what fits of `run` (and counts it, when counting); false once the cap is
+    /// reached and there is nothing to count.
     fn emit(&mut self, run: &str) -> bool {
+        if let Some(count) = &mut self.count {
+            count.add(run);
+        }
         if !self.full
             && self.max_chars == usize::MAX
             && run.len() <= self.max_bytes - self.out.len()
@@ -962,7 +1125,7 @@ impl Collapser {
             return true;
         }
         if self.full {
-            return false;
+            return self.count.is_some();
         }
         let mut end = run.len().min(self.max_bytes - self.out.len());
         while !run.is_char_boundary(end) {
@@ -978,7 +1141,7 @@ impl Collapser {
         if end < run.len() {
             self.full = true;
         }
-        !self.full
+        !self.full || self.count.is_some()
     }
 
     /// The text written, without a trailing space.
@@ -1135,6 +1298,65 @@ mod tests {
     use super::*;
 
     const BIG: usize = 1 << 20;
+    /// The size of the pieces the tokenizer was fed once: text and references across such a
+    /// boundary are still read whole.
+    const FEED_BYTES: usize = 64 * 1024;
+
+    /// Reads a page with the scanner to the end (no early stop).
+    fn scanned(html: &str, max: usize) -> PageText {
+        let mut nobody = ();
+        let mut state = State::new(Nesting::Page, max, false, &mut nobody);
+        scan(html, &mut state, false);
+        state.finish()
+    }
+
+    /// The oracle the scanner is checked against: `lol_html`'s tokenizer and tree-builder
+    /// simulator say where the text is and of which kind; the markup between two pieces of
+    /// text goes to the same [`State`].
+    fn oracle(html: &str, max: usize) -> PageText {
+        use lol_html::html_content::{TextChunk, TextType};
+        use lol_html::{DocumentContentHandlers, HandlerResult, HtmlRewriter, Settings};
+        use std::cell::RefCell;
+
+        let mut nobody = ();
+        let state = RefCell::new(State::new(Nesting::Page, max, false, &mut nobody));
+        let mut markup_start = 0;
+        let mut node = String::new();
+        let settings = Settings {
+            document_content_handlers: vec![DocumentContentHandlers::default().text(
+                |chunk: &mut TextChunk<'_>| -> HandlerResult {
+                    let range = chunk.source_location().bytes();
+                    let mut state = state.borrow_mut();
+                    if let Some(markup) = html.get(markup_start..range.start) {
+                        state.markup(markup);
+                    }
+                    markup_start = markup_start.max(range.end);
+                    node.push_str(chunk.as_str());
+                    if chunk.last_in_text_node() {
+                        let kind = match chunk.text_type() {
+                            TextType::Data => TextKind::Data,
+                            TextType::RCData => TextKind::RcData,
+                            TextType::RawText => TextKind::RawText,
+                            TextType::ScriptData => TextKind::ScriptData,
+                            TextType::PlainText => TextKind::PlainText,
+                            TextType::CDataSection => TextKind::CData,
+                        };
+                        state.text(kind, &node);
+                        node.clear();
+                    }
+                    Ok(())
+                },
+            )],
+            strict: false,
+            ..Settings::new()
+        };
+        let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+        rewriter
+            .write(html.as_bytes())
+            .expect("the tokenizer reads the page");
+        rewriter.end().expect("the tokenizer reads the page");
+        state.into_inner().finish()
+    }
 
     fn visible(html: &str) -> String {
         extract(html, BIG).visible
@@ -1455,7 +1677,7 @@ mod tests {
             for max in [0, 1, 7, BIG] {
                 let page = extract(html, max);
                 assert!(page.visible.len() <= max, "{html:?}");
-                let page = scan(html, max, Nesting::Page);
+                let page = scanned(html, max);
                 assert!(page.visible.len() <= max, "{html:?}");
             }
         }
@@ -1486,26 +1708,95 @@ mod tests {
     #[test]
     fn the_scanner_agrees_with_the_tokenizer() {
         for html in AGREEING {
-            let tokenized = tokenize(html, BIG, MEMORY_LIMIT_BYTES, Nesting::Page)
-                .expect("the tokenizer reads the page");
-            assert_eq!(scan(html, BIG, Nesting::Page), tokenized, "{html}");
-            assert_eq!(scan(html, 5, Nesting::Page), extract(html, 5), "{html}");
+            let tokenized = oracle(html, BIG);
+            assert_eq!(scanned(html, BIG), tokenized, "{html}");
+            assert_eq!(scanned(html, 5), extract(html, 5), "{html}");
+        }
+    }
+
+    /// Records what an observer is shown.
+    #[derive(Default)]
+    struct Recorder {
+        tags: Vec<String>,
+        scripts: Vec<String>,
+    }
+
+    impl Observer for Recorder {
+        fn start_tag(&mut self, tag: &StartTag<'_>) {
+            let name = String::from_utf8_lossy(tag.name()).into_owned();
+            let href = tag.attribute("href").or_else(|| tag.attribute("src"));
+            self.tags.push(match href {
+                Some(url) => format!("{name} {url}"),
+                None => name,
+            });
+        }
+
+        fn script(&mut self, text: &str) {
+            self.scripts.push(text.to_owned());
         }
     }
 
     #[test]
-    fn a_tokenizer_failure_falls_back_to_the_scanner() {
-        // A tag that spans two input pieces must be buffered; past the memory ceiling the
-        // tokenizer fails, and the scanner reads the page instead.
-        let html = format!(
-            "<title>T</title><p title=\"{}\">visible &amp; text</p><script>no</script>end",
-            "x".repeat(FEED_BYTES)
+    fn read_shows_tags_attributes_and_scripts_and_counts_all_text() {
+        let html = concat!(
+            "<html lang=de><head><title>T</title>",
+            "<script src='/a.js?x=1&amp;y=2'></script><script>gtag('config')</script>",
+            "<link rel=stylesheet href=\"/s.css\" /></head><body>",
+            "<p>Grüße aus Berlin</p><A HREF=/kontakt?a=1&copy=2>Kontakt</a>",
+            "<template><script>hidden()</script></template>",
+            "<noscript><img src=/pixel></noscript><p>one two three</p></body></html>"
         );
-        assert!(tokenize(&html, BIG, 4096, Nesting::Page).is_err());
-        let page = extract_with_limit(&html, BIG, 4096);
-        assert_eq!(page, extract(&html, BIG));
-        assert_eq!(page.visible, "visible & text end");
-        assert_eq!(page.title.as_deref(), Some("T"));
+        let mut recorder = Recorder::default();
+        let reading = read(html, 11, &mut recorder);
+        assert_eq!(reading.text.visible, "Grüße aus");
+        assert_eq!(reading.text.title.as_deref(), Some("T"));
+        // "Grüße aus Berlin Kontakt one two three": 7 words, 38 characters.
+        assert_eq!(reading.words, 7);
+        assert_eq!(reading.chars, 38);
+        assert_eq!(
+            recorder.tags,
+            [
+                "html",
+                "head",
+                "title",
+                "script /a.js?x=1&y=2",
+                "script",
+                "link /s.css",
+                "body",
+                "p",
+                "a /kontakt?a=1&copy=2",
+                "template",
+                "script",
+                "noscript",
+                "p",
+            ]
+        );
+        assert_eq!(recorder.scripts, ["gtag('config')"]);
+        // The counts are those of the whole text, whatever is kept.
+        let whole = read(html, BIG, &mut ());
+        assert_eq!((whole.words, whole.chars), (7, 38));
+        assert_eq!(whole.text.visible.chars().count(), 38);
+    }
+
+    #[test]
+    fn attributes_are_read_as_the_tokenizer_reads_them() {
+        let (markup, _) = read_markup(
+            b"<a title='x>y' data-x = \"1\" HREF=/p?q=1&amp;r=&lt;2 disabled/>",
+            0,
+        );
+        let Markup::Tag(tag) = markup else {
+            panic!("a tag");
+        };
+        assert!(tag.self_closing);
+        let tag = StartTag {
+            name: tag.name,
+            attributes: tag.attributes,
+        };
+        assert_eq!(tag.attribute("title").as_deref(), Some("x>y"));
+        assert_eq!(tag.attribute("data-x").as_deref(), Some("1"));
+        assert_eq!(tag.attribute("href").as_deref(), Some("/p?q=1&r=<2"));
+        assert_eq!(tag.attribute("disabled").as_deref(), Some(""));
+        assert_eq!(tag.attribute("missing"), None);
     }
 
     /// Pieces of well-formed markup that never hide what follows them.
@@ -1540,7 +1831,7 @@ mod tests {
             let title = page.title.unwrap_or_default();
             prop_assert!(title.chars().count() <= MAX_TITLE_CHARS);
             prop_assert!(!title.starts_with(' ') && !title.ends_with(' '));
-            let page = scan(&html, max, Nesting::Page);
+            let page = scanned(&html, max);
             prop_assert!(page.visible.len() <= max);
         }
 
@@ -1561,7 +1852,15 @@ mod tests {
         ) {
             let html = html.concat();
             prop_assert!(extract(&html, BIG).visible.len() <= html.len() * 2);
-            scan(&html, BIG, Nesting::Page);
+            scanned(&html, BIG);
+        }
+
+        #[test]
+        fn the_scanner_reads_markup_as_the_tokenizer_does(
+            html in proptest::collection::vec(fragment(), 0..40)
+        ) {
+            let html = html.concat();
+            prop_assert_eq!(scanned(&html, BIG), oracle(&html, BIG), "{}", html);
         }
 
         #[test]
@@ -1581,7 +1880,7 @@ mod tests {
             for marker in &markers {
                 prop_assert!(!page.visible.contains(marker.as_str()), "{} in {:?}", marker, page.visible);
             }
-            let page = scan(&html, BIG, Nesting::Page);
+            let page = scanned(&html, BIG);
             for marker in &markers {
                 prop_assert!(!page.visible.contains(marker.as_str()), "{} in {:?}", marker, page.visible);
             }
