@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_api;
+mod bench_content;
 mod bench_dns;
 mod bench_generation;
 mod bench_generator;
@@ -31,6 +32,8 @@ commands:
   bench dns [--runs N]         dns_validation phase through the runner against NSD, vs dnsperf
   bench http [--runs N]        http_keyword_validation through the runner against nginx, vs wrk
   bench keyword [--runs N]     visible-text extraction and keyword matching per page
+  bench content [--runs N] [-- [--postgres] ARGS]
+                               content_analysis through the runner, vs decompress + tokenise
   bench api [--runs N]         `dragnet serve`: 1M-name import, deep pages and GET campaign (wrk)";
 
 fn main() -> anyhow::Result<()> {
@@ -48,6 +51,7 @@ fn main() -> anyhow::Result<()> {
         (Some("bench"), Some("dns")) => bench_dns::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("keyword")) => bench_keyword::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("http")) => bench_http::run(&bench::Options::parse(&rest)?),
+        (Some("bench"), Some("content")) => bench_content::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("api")) => bench_api::run(&bench::Options::parse(&rest)?),
         (Some("check-deps"), None) => checks::check_deps(),
         (Some("check-names"), None) => checks::check_names(),

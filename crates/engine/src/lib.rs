@@ -10,4 +10,5 @@
 mod phases;
 pub mod runner;
 
+pub use phases::snapshot;
 pub use runner::{Engine, EngineSettings, PhaseError};

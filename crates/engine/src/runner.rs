@@ -127,6 +127,10 @@ pub struct PhasePlan {
     /// For a phase done by counting (generation of an imported list): the count to record
     /// as processed and succeeded.
     pub counted: Option<u64>,
+    /// Chunks this worker processes at once, when the phase needs more than
+    /// [`EngineSettings::chunks_in_flight`] (a CPU-bound phase keeps every core busy while
+    /// other chunks are read and written); `None` for the setting.
+    pub chunks_in_flight: Option<usize>,
     /// The chunk worker.
     pub processor: Arc<dyn ChunkProcessor>,
 }
@@ -345,6 +349,10 @@ impl Engine {
         let plan = phases::prepare(store, settings, &campaign).await?;
         let (phase, total, counted) = (handle.phase, plan.total_items, plan.counted);
         let (ordinals, size) = (plan.ordinals.clone(), plan.chunk_size);
+        let in_flight_limit = plan
+            .chunks_in_flight
+            .unwrap_or(settings.chunks_in_flight)
+            .max(1);
         store
             .run(move |s| {
                 s.set_phase_total(id, phase, total)?;
@@ -366,7 +374,7 @@ impl Engine {
         let mut result: Result<bool, PhaseError> = Ok(false);
         loop {
             // Keep the pipeline full.
-            while !exhausted && chunks.len() < settings.chunks_in_flight.max(1) {
+            while !exhausted && chunks.len() < in_flight_limit {
                 let owner = settings.worker_name.clone();
                 let lease = settings.lease;
                 match store

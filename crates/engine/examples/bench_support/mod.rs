@@ -1,5 +1,6 @@
-//! Helpers shared by the engine's benchmark programs (`phase_bench`, `http_bench`):
-//! measurements of this process, JSON output, scratch databases and running one phase.
+//! Helpers shared by the engine's benchmark programs (`phase_bench`, `http_bench`,
+//! `content_bench`): measurements of this process, JSON output, scratch databases and running
+//! one phase.
 
 #![allow(dead_code)]
 

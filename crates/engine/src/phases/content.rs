@@ -44,6 +44,13 @@ pub(super) async fn prepare(
         ordinals,
         chunk_size: settings.content_chunk.max(1),
         counted: None,
+        // CPU-bound: two chunks per core, so that every core analyses while other chunks are
+        // read from and written to the store (measured: 3 in flight kept 1 of 2 cores busy).
+        chunks_in_flight: Some(
+            settings
+                .chunks_in_flight
+                .max(2 * std::thread::available_parallelism().map_or(2, usize::from)),
+        ),
         processor: Arc::new(ContentAnalysis {
             store: store.clone(),
             analyzer: Arc::new(analyzer),

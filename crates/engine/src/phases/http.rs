@@ -67,6 +67,7 @@ pub(super) async fn prepare(
         ordinals,
         chunk_size,
         counted: None,
+        chunks_in_flight: None,
         processor: Arc::new(HttpValidation {
             store: store.clone(),
             shared: Arc::new(Shared {

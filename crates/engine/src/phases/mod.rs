@@ -22,7 +22,7 @@ use dragnet_dns::{DnsServer, Resolver, ResolverSettings};
 
 mod content;
 mod http;
-mod snapshot;
+pub mod snapshot;
 
 /// Works out a running phase's plan: its item total, the ordinals its chunks cover and its
 /// processor. The first start of a phase records the plan (as its chunk leases); later starts
@@ -88,6 +88,7 @@ async fn prepare_generation(
             ordinals: 0..0,
             chunk_size: 1,
             counted: Some(count),
+            chunks_in_flight: None,
             processor: Arc::new(NothingToDo),
         });
     };
@@ -109,6 +110,7 @@ async fn prepare_generation(
         ordinals: ordinals.clone(),
         chunk_size: settings.generation_chunk.max(1),
         counted: None,
+        chunks_in_flight: None,
         processor: Arc::new(Generation {
             store: store.clone(),
             generator: config.generator(),
@@ -217,6 +219,7 @@ async fn prepare_dns(
         ordinals,
         chunk_size,
         counted: None,
+        chunks_in_flight: None,
         processor: Arc::new(DnsValidation::start(store.clone(), resolver)),
     })
 }

@@ -26,7 +26,7 @@ const MAX_DECOMPRESSED: usize = 64 << 20;
 
 /// A page as the HTTP phase kept it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct PageSnapshot {
+pub struct PageSnapshot {
     /// The final response's headers kept for fingerprints (empty for version-1 rows).
     pub headers: Vec<(String, String)>,
     /// The charset-decoded body.
@@ -35,7 +35,7 @@ pub(crate) struct PageSnapshot {
 
 /// Why a stored snapshot could not be read.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum SnapshotError {
+pub enum SnapshotError {
     /// The bytes are not a zstd frame (or it is larger than [`MAX_DECOMPRESSED`]).
     #[error("the page snapshot cannot be decompressed: {0}")]
     Decompress(String),
@@ -51,7 +51,7 @@ thread_local! {
 }
 
 /// Encodes a version-2 snapshot; `None` only if zstd fails (it does not for in-memory input).
-pub(crate) fn encode(headers: &[(String, String)], body: &str) -> Option<Vec<u8>> {
+pub fn encode(headers: &[(String, String)], body: &str) -> Option<Vec<u8>> {
     let head: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 3).sum();
     let mut plain = Vec::with_capacity(head + 1 + body.len());
     for (name, value) in headers {
@@ -80,7 +80,7 @@ pub(crate) fn encode(headers: &[(String, String)], body: &str) -> Option<Vec<u8>
 }
 
 /// Reads a snapshot of either version.
-pub(crate) fn decode(stored: &[u8]) -> Result<PageSnapshot, SnapshotError> {
+pub fn decode(stored: &[u8]) -> Result<PageSnapshot, SnapshotError> {
     let (v2, frame) = match stored.split_first() {
         Some((&V2, rest)) => (true, rest),
         _ => (false, stored),
