@@ -320,7 +320,11 @@ mod tests {
             organisation_source: Some(OrganisationSource::Title),
             contact_pages: vec!["https://a.example/kontakt".into()],
             contacts: vec![
-                contact(ContactKind::Social, "https://github.com/a", ContactLocation::Link),
+                contact(
+                    ContactKind::Social,
+                    "https://github.com/a",
+                    ContactLocation::Link,
+                ),
                 contact(ContactKind::Email, "info@a.example", ContactLocation::Link),
             ],
             ..LeadExtract::default()
