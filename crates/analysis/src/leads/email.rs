@@ -9,9 +9,6 @@
 //! `data/contacts.toml`: `image@2x.png`, `name@example.com`, `…@sentry.wixpress.com`,
 //! `your.name@…`).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use std::sync::LazyLock;
-
 use super::rules::{Rules, rules};
 
 /// Longest local part (RFC 5321).
@@ -224,82 +221,37 @@ pub(crate) fn percent_decode(s: &str) -> String {
 /// The forms of `@` in text. Spelled forms (` at `) are weak: an address is taken from them
 /// only when its domain spells a dot too (`name at example dot com`), since "write to us at
 /// office.example.com" is no address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum At {
     /// `@`.
     Plain,
-    /// `＠`, `[at]`, `(at)`, `{at}`, `<at>`, `[@]`, `(@)`, ` @ ` …
+    /// `＠`, `[at]`, `(at)`, `{at}`, `<at>`, `[@]`, `(@)`, ` @ `, `[ät]` …
     Bracketed,
     /// ` at `.
     Spelled,
 }
 
-/// `@` markers, in the order of [`AT_KINDS`].
-const AT_MARKERS: &[&str] = &[
-    "@", "＠", " @ ", "[at]", "(at)", "{at}", "<at>", "[@]", "(@)", "{@}", " [at] ", " (at) ",
-    " {at} ", " <at> ", "[ at ]", "( at )", " [ at ] ", " ( at ) ", " [@] ", " (@) ", " at ",
-    "[ät]", "(ät)", "[aet]",
+/// Obfuscated dots in a domain (`.` itself is handled apart): bracketed forms, which may have
+/// a space on either side (`example [dot] com`), and spelled words, which must
+/// (`example dot com`).
+const BRACKETED_DOTS: &[&str] = &[
+    "[dot]", "(dot)", "{dot}", "<dot>", "[ dot ]", "( dot )", "[.]", "(.)", "[punkt]",
+    "(punkt)", "[point]", "(point)",
 ];
-const AT_KINDS: &[At] = &[
-    At::Plain,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Spelled,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-];
+const SPELLED_DOTS: &[&str] = &[" dot ", " punkt ", " point "];
 
-/// Obfuscated dots in a domain; `.` itself is handled apart. Each is `(marker, spelled)`.
-const DOT_MARKERS: &[(&str, bool)] = &[
-    ("[dot]", true),
-    ("(dot)", true),
-    ("{dot}", true),
-    ("<dot>", true),
-    ("[ dot ]", true),
-    ("( dot )", true),
-    (" [dot] ", true),
-    (" (dot) ", true),
-    (" {dot} ", true),
-    (" [ dot ] ", true),
-    (" ( dot ) ", true),
-    (" dot ", true),
-    ("[.]", true),
-    ("(.)", true),
-    (" [.] ", true),
-    (" (.) ", true),
-    ("[punkt]", true),
-    ("(punkt)", true),
-    (" punkt ", true),
-    ("[point]", true),
-    ("(point)", true),
-    (" point ", true),
-];
+/// Words inside brackets that stand for `@`.
+const BRACKETED_AT: &[&str] = &["at", "@", "ät", "aet"];
 
-static AT_FINDER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(AT_MARKERS)
-        .ok()
-});
+/// Words that are no mailbox or domain name in a spelled address ("look at the dot com
+/// era", "meet us at our stand dot …"): English function words.
+const SPELLED_STOPWORDS: &[&str] = &[
+    "a", "an", "the", "this", "that", "these", "those", "us", "me", "him", "her", "them",
+    "it", "we", "you", "i", "our", "your", "my", "his", "its", "their", "look", "looking",
+    "meet", "see", "arrive", "arrived", "stay", "stayed", "home", "work", "least", "last",
+    "first", "once", "all", "any", "every", "some", "one", "is", "are", "was", "be", "and",
+    "or", "of", "in", "on", "to",
+];
 
 /// Every address in a stretch of visible text, plain or obfuscated, in order, each once
 /// per occurrence. Linear in the text.
@@ -310,20 +262,101 @@ pub fn emails_in_text(text: &str) -> Vec<FoundEmail> {
     }
 }
 
-pub(crate) fn find_with(rules: &Rules, text: &str) -> Vec<FoundEmail> {
-    let mut out = Vec::new();
-    let Some(finder) = AT_FINDER.as_ref() else {
-        return out;
-    };
+/// Where the `@` markers of a text are: `(start, end, kind)` in order. One pass over the
+/// bytes looks for `@`, the closing brackets of `[at]`-style markers and `＠`; the spelled
+/// ` at ` is looked for only before a spelled dot (` dot `, ` punkt `, ` point `, `[dot]` …).
+fn at_markers(text: &str) -> Vec<(usize, usize, At)> {
     let bytes = text.as_bytes();
-    let mut resume = 0;
-    for m in finder.find_iter(text) {
-        if m.start() < resume {
+    let mut out = Vec::new();
+    let mut spelled_dots = Vec::new();
+    // Extends a bracketed marker over one space on each side.
+    let widen = |start: usize, end: usize| -> (usize, usize) {
+        let start = if start > 0 && bytes[start - 1] == b' ' { start - 1 } else { start };
+        let end = if bytes.get(end) == Some(&b' ') { end + 1 } else { end };
+        (start, end)
+    };
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'@' => {
+                let open = i.checked_sub(1).map(|j| bytes[j]);
+                let close = bytes.get(i + 1).copied();
+                match (open, close) {
+                    (Some(b'[' | b'(' | b'{'), Some(b']' | b')' | b'}')) => {
+                        let (s, e) = widen(i - 1, i + 2);
+                        out.push((s, e, At::Bracketed));
+                    }
+                    (Some(b' '), Some(b' ')) => out.push((i - 1, i + 2, At::Bracketed)),
+                    (Some(b'[' | b'(' | b'{'), _) | (_, Some(b']' | b')' | b'}')) => {}
+                    _ => out.push((i, i + 1, At::Plain)),
+                }
+            }
+            b']' | b')' | b'}' | b'>' => {
+                let open = match b {
+                    b']' => b'[',
+                    b')' => b'(',
+                    b'}' => b'{',
+                    _ => b'<',
+                };
+                // `[at]`, `[ at ]`: the opening bracket at most 7 bytes back.
+                let from = i.saturating_sub(7);
+                let Some(o) = bytes[from..i].iter().rposition(|&c| c == open) else {
+                    continue;
+                };
+                let o = from + o;
+                let inner = text.get(o + 1..i).unwrap_or_default().trim();
+                if BRACKETED_AT.iter().any(|w| inner.eq_ignore_ascii_case(w)) {
+                    let (s, e) = widen(o, i + 1);
+                    out.push((s, e, At::Bracketed));
+                } else if ["dot", "punkt", "point", "."]
+                    .iter()
+                    .any(|w| inner.eq_ignore_ascii_case(w))
+                {
+                    spelled_dots.push(if o > 0 && bytes[o - 1] == b' ' { o - 1 } else { o });
+                }
+            }
+            b' ' => {
+                let word: &[u8] = bytes.get(i + 1..).unwrap_or_default();
+                if ["dot ", "punkt ", "point "].iter().any(|w| {
+                    word.len() >= w.len() && word[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+                }) {
+                    spelled_dots.push(i);
+                }
+            }
+            0xef if bytes[i..].starts_with("＠".as_bytes()) => {
+                out.push((i, i + "＠".len(), At::Bracketed));
+            }
+            _ => {}
+        }
+    }
+    // ` at ` before a spelled dot, with one domain label between them.
+    for dot in spelled_dots {
+        let label_start = bytes[..dot]
+            .iter()
+            .rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80))
+            .map_or(0, |p| p + 1);
+        if label_start < 4 || label_start == dot {
             continue;
         }
-        let kind = AT_KINDS[m.pattern().as_usize()];
+        let at = label_start - 4;
+        if bytes[at..label_start].eq_ignore_ascii_case(b" at ") {
+            out.push((at, label_start, At::Spelled));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+pub(crate) fn find_with(rules: &Rules, text: &str) -> Vec<FoundEmail> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut resume = 0;
+    for (start, end, kind) in at_markers(text) {
+        if start < resume {
+            continue;
+        }
         // The local part: the address characters right before the marker.
-        let local_end = m.start();
+        let local_end = start;
         let mut local_start = local_end;
         while local_start > 0
             && is_local_byte(bytes[local_start - 1])
@@ -334,15 +367,20 @@ pub(crate) fn find_with(rules: &Rules, text: &str) -> Vec<FoundEmail> {
         if local_end - local_start > MAX_LOCAL || local_start == local_end {
             continue;
         }
-        // A local part glued to a word before it (`E-Mail:info@` is fine, `xinfo@` is the
-        // word): the scan above already stops at anything that is not an address character.
-        let Some((domain, domain_end, spelled_dot)) = read_domain(text, m.end()) else {
+        let Some((domain, domain_end, spelled_dot)) = read_domain(text, end) else {
             continue;
         };
-        if kind == At::Spelled && !spelled_dot {
-            continue;
-        }
         let local = &text[local_start..local_end];
+        if kind == At::Spelled {
+            let first_label = domain.split('.').next().unwrap_or_default();
+            if !spelled_dot
+                || [local, first_label]
+                    .iter()
+                    .any(|w| SPELLED_STOPWORDS.contains(&w.to_ascii_lowercase().as_str()))
+            {
+                continue;
+            }
+        }
         let address = format!("{local}@{domain}");
         if let Some(normalized) = normalize_with(rules, &address) {
             out.push(FoundEmail {
@@ -392,16 +430,30 @@ fn read_domain(text: &str, start: usize) -> Option<(String, usize, bool)> {
             at += 1;
             continue;
         }
-        let dot = DOT_MARKERS.iter().find(|(marker, _)| {
-            rest.len() >= marker.len()
-                && rest.as_bytes()[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
-                && next_label(marker.len())
-        });
+        // A bracketed dot, maybe with a space on either side, or a spelled one.
+        let starts_with = |s: &str, m: &str| {
+            s.len() >= m.len() && s.as_bytes()[..m.len()].eq_ignore_ascii_case(m.as_bytes())
+        };
+        let lead = usize::from(rest.starts_with(' '));
+        let dot = BRACKETED_DOTS
+            .iter()
+            .find(|m| starts_with(&rest[lead..], m))
+            .map(|m| {
+                let end = lead + m.len();
+                end + usize::from(rest[end..].starts_with(' '))
+            })
+            .or_else(|| {
+                SPELLED_DOTS
+                    .iter()
+                    .find(|m| starts_with(rest, m))
+                    .map(|m| m.len())
+            })
+            .filter(|&len| next_label(len));
         match dot {
-            Some((marker, is_spelled)) => {
+            Some(len) => {
                 domain.push('.');
-                at += marker.len();
-                spelled |= is_spelled;
+                at += len;
+                spelled = true;
             }
             None => break,
         }

@@ -54,6 +54,8 @@ pub mod social;
 
 pub mod phone;
 
+use std::sync::LazyLock;
+
 use dragnet_domain::config::leads::LeadExtractionConfig;
 use dragnet_domain::leads::{
     Contact, ContactKind, ContactLocation, LeadExtract, OrganisationSource, dedup_contacts,
@@ -80,6 +82,12 @@ const MAX_LINKS: usize = 1024;
 const MAX_ATTRIBUTE_BYTES: usize = 4096;
 /// Most raw contacts (before deduplication) gathered per page.
 const MAX_RAW: usize = 4096;
+
+/// What every page protected by Cloudflare's e-mail obfuscation contains (the
+/// `/cdn-cgi/l/email-protection` link, and the decoder script under `/cdn-cgi/`): pages
+/// without it skip the `data-cfemail` look-up on every tag.
+static CLOUDFLARE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("cdn-cgi"));
 
 /// A page to extract leads from: the input of [`LeadExtractor::extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -136,7 +144,7 @@ impl LeadExtractor {
         let mut collector = Collector {
             rules: self.rules,
             page_host: page_host.as_deref(),
-            cloudflare: html.contains("cfemail") || html.contains("email-protection"),
+            cloudflare: CLOUDFLARE.find(html.as_bytes()).is_some(),
             raw: Vec::new(),
             phones: Vec::new(),
             jsonld: jsonld::JsonLdFacts::default(),
@@ -252,7 +260,15 @@ impl LeadExtractor {
             .collect();
         let contacts = dedup_contacts(contacts, self.max_contacts);
 
-        // Organisation: JSON-LD, og:site_name, title.
+        // Organisation: JSON-LD, og:site_name, title (read as a home page's title when the
+        // path is `/` or a start page's).
+        let home = page_url.as_ref().is_none_or(|u| {
+            let path = u.path().to_ascii_lowercase();
+            path == "/"
+                || ["/index", "/home", "/start"]
+                    .iter()
+                    .any(|p| path.starts_with(p) && path.len() <= p.len() + 5)
+        });
         let (organisation, organisation_source) =
             if let Some((name, _)) = collector.jsonld.organisation.clone() {
                 (Some(name), Some(OrganisationSource::JsonLd))
@@ -262,7 +278,7 @@ impl LeadExtractor {
                 .text
                 .title
                 .as_deref()
-                .and_then(|t| pages::organisation_from_title(t, page_host.as_deref()))
+                .and_then(|t| pages::organisation_from_title(t, page_host.as_deref(), home))
             {
                 (Some(name), Some(OrganisationSource::Title))
             } else {
@@ -620,6 +636,7 @@ mod tests {
             <p>Werkstatt: <a href="tel:+49%2040%207654321">040 7654321</a></p>
             <p>Schreiben Sie an anna [at] tischlerei-holz [dot] de oder
             <span class="__cf_email__" data-cfemail="{cf}">[email&#160;protected]</span></p>
+            <script src="/cdn-cgi/scripts/5c5dd728/cloudflare-static/email-decode.min.js"></script>
             <img src="/img/logo@2x.png" alt="logo@2x.png"><p>logo@2x.png</p>
             <footer>Tel. 040 1234567 · Fax 040 1234568 · <a href="https://github.com/tischlerholz">GitHub</a></footer>
             </body></html>"#

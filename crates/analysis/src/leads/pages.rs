@@ -234,9 +234,15 @@ const PAGE_WORDS: &[&str] = &[
 
 /// The organisation's name read from a page title: the title split at ` | `, ` - `, ` – `,
 /// ` — `, ` · `, ` :: `, ` » `, ` • `; home page words and greetings dropped; then the part
-/// with a legal form (`GmbH`, `Ltd` …), else the part that spells the host's name, else the
-/// part after a page name ("Kontakt | Acme"), else the first. At most 120 characters.
-pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option<String> {
+/// with a legal form (`GmbH`, `Ltd` …), else the part that spells the host's name (umlauts
+/// and accents transliterated), else — the common "Site | Tagline" on a home page, "Page |
+/// Site" elsewhere — the first part of a `home` page's title (unless it is a page name such
+/// as "Kontakt"), the last of another's. At most 120 characters.
+pub(crate) fn organisation_from_title(
+    title: &str,
+    host: Option<&str>,
+    home: bool,
+) -> Option<String> {
     let mut parts: Vec<&str> = vec![title];
     for sep in [
         " | ", " - ", " – ", " — ", " · ", " :: ", " » ", " « ", " • ", " ~ ",
@@ -254,7 +260,7 @@ pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option
                 .iter()
                 .find(|g| lower.starts_with(*g))
                 .map_or(p, |g| &p[g.len()..]);
-            p.trim().trim_end_matches(['!', '.']).trim().to_owned()
+            p.trim().trim_end_matches('!').trim().to_owned()
         })
         .filter(|p| {
             let lower = p.to_lowercase();
@@ -269,10 +275,25 @@ pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option
             .collect()
     };
     let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars().flat_map(char::to_lowercase) {
+            match c {
+                'ä' => out.push_str("ae"),
+                'ö' => out.push_str("oe"),
+                'ü' => out.push_str("ue"),
+                'ß' => out.push_str("ss"),
+                'à' | 'á' | 'â' | 'ã' | 'å' => out.push('a'),
+                'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+                'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+                'ò' | 'ó' | 'ô' | 'õ' | 'ø' => out.push('o'),
+                'ù' | 'ú' | 'û' => out.push('u'),
+                'ç' => out.push('c'),
+                'ñ' => out.push('n'),
+                c if c.is_alphanumeric() => out.push(c),
+                _ => {}
+            }
+        }
+        out
     };
     let host_name = host.map(|h| {
         let h = h.strip_prefix("www.").unwrap_or(h);
@@ -292,9 +313,11 @@ pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option
             })
         })
         .or_else(|| {
+            // "Site | Tagline" on the home page, "Page | Site" on the others.
             let first = parts.first()?;
-            if parts.len() > 1 && PAGE_WORDS.contains(&first.to_lowercase().as_str()) {
-                parts.get(1)
+            if !home || (parts.len() > 1 && PAGE_WORDS.contains(&first.to_lowercase().as_str()))
+            {
+                parts.last()
             } else {
                 Some(first)
             }
@@ -357,7 +380,7 @@ mod tests {
 
     #[test]
     fn titles() {
-        let t = |title: &str, host: &str| organisation_from_title(title, Some(host));
+        let t = |title: &str, host: &str| organisation_from_title(title, Some(host), true);
         assert_eq!(
             t("Home | Müller Bau GmbH", "mueller-bau.de").as_deref(),
             Some("Müller Bau GmbH")
@@ -375,5 +398,18 @@ mod tests {
             Some("Acme Roofing")
         );
         assert_eq!(t("Startseite", "x.de"), None);
+        assert_eq!(
+            t("Angebote – Gartenmöbel Holm", "gartenmoebel-holm.de").as_deref(),
+            Some("Gartenmöbel Holm")
+        );
+        assert_eq!(
+            t("Globex Logistics B.V.", "globex.com").as_deref(),
+            Some("Globex Logistics B.V.")
+        );
+        assert_eq!(
+            organisation_from_title("Tour: Zugspitze | Wanderblog", Some("blog.de"), false)
+                .as_deref(),
+            Some("Wanderblog")
+        );
     }
 }
