@@ -16,7 +16,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use dragnet_analysis::leads::{LeadExtractor, LeadPage};
+use dragnet_analysis::leads::{LeadExtractor, LeadPage, emails_in_text, phones_in_text};
 use dragnet_domain::config::leads::LeadExtractionConfig;
 use dragnet_testkit::pages::{pages, tokenise};
 
@@ -84,7 +84,16 @@ fn main() {
             .len();
     }
     println!("contacts per page: {:.1}", contacts as f64 / n as f64);
+    let texts: Vec<String> = pages
+        .iter()
+        .map(|p| dragnet_html::read(p, 1 << 20, &mut ()).text.visible)
+        .collect();
+    println!(
+        "visible text per page: {:.1} KiB",
+        texts.iter().map(String::len).sum::<usize>() as f64 / n as f64 / 1024.0
+    );
     let (mut extract_rates, mut token_rates, mut read_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut email_rates, mut phone_rates, mut text_rates) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         let start = Instant::now();
         for p in &pages {
@@ -98,6 +107,11 @@ fn main() {
         read_rates.push(n as f64 / start.elapsed().as_secs_f64());
         let start = Instant::now();
         for p in &pages {
+            black_box(dragnet_html::extract(black_box(p), 1 << 20));
+        }
+        text_rates.push(n as f64 / start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        for p in &pages {
             black_box(extractor.extract(&LeadPage {
                 html: black_box(p),
                 page_url: "https://www.example.de/",
@@ -105,13 +119,43 @@ fn main() {
             }));
         }
         extract_rates.push(n as f64 / start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        for t in &texts {
+            black_box(emails_in_text(black_box(t)));
+        }
+        email_rates.push(n as f64 / start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        for t in &texts {
+            black_box(phones_in_text(black_box(t), Some("DE")));
+        }
+        phone_rates.push(n as f64 / start.elapsed().as_secs_f64());
     }
     let extract = median(extract_rates);
     let tokenise = median(token_rates);
     let read = median(read_rates);
     let mib = |rate: f64| rate * bytes as f64 / n as f64 / 1048576.0;
-    println!("extract:             {extract:>8.0} pages/s  {:>6.1} MiB/s", mib(extract));
-    println!("dragnet_html::read:  {read:>8.0} pages/s  {:>6.1} MiB/s", mib(read));
-    println!("lol_html tokenise:   {tokenise:>8.0} pages/s  {:>6.1} MiB/s", mib(tokenise));
+    println!(
+        "extract:             {extract:>8.0} pages/s  {:>6.1} MiB/s",
+        mib(extract)
+    );
+    let us = |rates: Vec<f64>| 1e6 / median(rates);
+    println!(
+        "  of which: e-mails in text {:.1} µs/page, phones in text {:.1} µs/page",
+        us(email_rates),
+        us(phone_rates)
+    );
+    println!(
+        "dragnet_html::read:  {read:>8.0} pages/s  {:>6.1} MiB/s",
+        mib(read)
+    );
+    let text = median(text_rates);
+    println!(
+        "dragnet_html::extract:{text:>7.0} pages/s  {:>6.1} MiB/s",
+        mib(text)
+    );
+    println!(
+        "lol_html tokenise:   {tokenise:>8.0} pages/s  {:>6.1} MiB/s",
+        mib(tokenise)
+    );
     println!("ratio extract / tokenise: {:.2}", extract / tokenise);
 }

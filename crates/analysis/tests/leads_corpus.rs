@@ -209,12 +209,35 @@ fn lead_corpus_precision_and_recall() {
     }
 
     let [email, phone, social] = scores;
-    assert!(email.precision() >= 0.98, "e-mail precision {:.3}", email.precision());
-    assert!(email.recall() >= 0.95, "e-mail recall {:.3}", email.recall());
-    assert!(phone.precision() >= 0.95, "phone precision {:.3}", phone.precision());
+    assert!(
+        email.precision() >= 0.98,
+        "e-mail precision {:.3}",
+        email.precision()
+    );
+    assert!(
+        email.recall() >= 0.95,
+        "e-mail recall {:.3}",
+        email.recall()
+    );
+    assert!(
+        phone.precision() >= 0.95,
+        "phone precision {:.3}",
+        phone.precision()
+    );
     assert!(phone.recall() >= 0.90, "phone recall {:.3}", phone.recall());
-    assert!(social.precision() >= 0.98, "social precision {:.3}", social.precision());
-    assert!(org_accuracy >= 0.90, "organisation accuracy {org_accuracy:.3}");
+    assert!(
+        social.precision() >= 0.98,
+        "social precision {:.3}",
+        social.precision()
+    );
+    assert!(
+        org_accuracy >= 0.90,
+        "organisation accuracy {org_accuracy:.3}"
+    );
     assert!(pages_score.precision() >= 0.90 && pages_score.recall() >= 0.90);
-    assert!(regions.len() >= 8, "phone numbers of only {} countries", regions.len());
+    assert!(
+        regions.len() >= 8,
+        "phone numbers of only {} countries",
+        regions.len()
+    );
 }

@@ -46,7 +46,10 @@ fn check(lead: &LeadExtract, max: usize) {
     let mut seen = std::collections::HashSet::new();
     let mut last_kind = ContactKind::Email;
     for c in &lead.contacts {
-        assert!(seen.insert((c.kind, c.normalized.clone())), "duplicate {c:?}");
+        assert!(
+            seen.insert((c.kind, c.normalized.clone())),
+            "duplicate {c:?}"
+        );
         assert!(c.kind >= last_kind, "contacts not in kind order");
         last_kind = c.kind;
         assert_eq!(c.value.trim(), c.value);
@@ -54,15 +57,24 @@ fn check(lead: &LeadExtract, max: usize) {
             ContactKind::Email => {
                 assert_eq!(c.normalized.matches('@').count(), 1, "{c:?}");
                 assert_eq!(c.normalized, c.normalized.to_ascii_lowercase());
-                assert_eq!(normalize_email(&c.normalized).as_deref(), Some(&*c.normalized));
+                assert_eq!(
+                    normalize_email(&c.normalized).as_deref(),
+                    Some(&*c.normalized)
+                );
                 assert!(c.network.is_none());
             }
             ContactKind::Phone => {
                 let digits = &c.normalized[1..];
-                assert!(c.normalized.starts_with('+') && !digits.starts_with('0'), "{c:?}");
+                assert!(
+                    c.normalized.starts_with('+') && !digits.starts_with('0'),
+                    "{c:?}"
+                );
                 assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{c:?}");
                 assert!((6..=15).contains(&digits.len()), "{c:?}");
-                assert_eq!(normalize_phone(&c.normalized, None).as_deref(), Some(&*c.normalized));
+                assert_eq!(
+                    normalize_phone(&c.normalized, None).as_deref(),
+                    Some(&*c.normalized)
+                );
                 assert!(!c.role && c.network.is_none());
             }
             ContactKind::Social => {

@@ -235,8 +235,8 @@ enum At {
 /// a space on either side (`example [dot] com`), and spelled words, which must
 /// (`example dot com`).
 const BRACKETED_DOTS: &[&str] = &[
-    "[dot]", "(dot)", "{dot}", "<dot>", "[ dot ]", "( dot )", "[.]", "(.)", "[punkt]",
-    "(punkt)", "[point]", "(point)",
+    "[dot]", "(dot)", "{dot}", "<dot>", "[ dot ]", "( dot )", "[.]", "(.)", "[punkt]", "(punkt)",
+    "[point]", "(point)",
 ];
 const SPELLED_DOTS: &[&str] = &[" dot ", " punkt ", " point "];
 
@@ -246,11 +246,10 @@ const BRACKETED_AT: &[&str] = &["at", "@", "ät", "aet"];
 /// Words that are no mailbox or domain name in a spelled address ("look at the dot com
 /// era", "meet us at our stand dot …"): English function words.
 const SPELLED_STOPWORDS: &[&str] = &[
-    "a", "an", "the", "this", "that", "these", "those", "us", "me", "him", "her", "them",
-    "it", "we", "you", "i", "our", "your", "my", "his", "its", "their", "look", "looking",
-    "meet", "see", "arrive", "arrived", "stay", "stayed", "home", "work", "least", "last",
-    "first", "once", "all", "any", "every", "some", "one", "is", "are", "was", "be", "and",
-    "or", "of", "in", "on", "to",
+    "a", "an", "the", "this", "that", "these", "those", "us", "me", "him", "her", "them", "it",
+    "we", "you", "i", "our", "your", "my", "his", "its", "their", "look", "looking", "meet", "see",
+    "arrive", "arrived", "stay", "stayed", "home", "work", "least", "last", "first", "once", "all",
+    "any", "every", "some", "one", "is", "are", "was", "be", "and", "or", "of", "in", "on", "to",
 ];
 
 /// Every address in a stretch of visible text, plain or obfuscated, in order, each once
@@ -262,20 +261,81 @@ pub fn emails_in_text(text: &str) -> Vec<FoundEmail> {
     }
 }
 
+/// Bytes where an `@` marker can end or be: `@`, closing brackets, the first byte of `＠`,
+/// and the `t` of ` at `.
+static TRIGGERS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'@' as usize] = true;
+    t[b']' as usize] = true;
+    t[b')' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'>' as usize] = true;
+    t[0xef] = true;
+    t[b't' as usize] = true;
+    t[b'T' as usize] = true;
+    t
+};
+
+/// Bytes looked at at once by the vectorised pre-check of [`at_markers`].
+const CHUNK: usize = 64;
+
+/// Whether a chunk of [`CHUNK`] bytes (and the 3 after it) may hold an `@` marker: an `@`,
+/// a closing bracket, the first byte of `＠`, or ` at ` in any case. Written as a fold over
+/// fixed-size arrays without early exit so that it compiles to vector instructions.
+fn chunk_may_hold_marker(c: &[u8; CHUNK + 3]) -> bool {
+    let mut hit = 0u8;
+    for k in 0..CHUNK {
+        let b = c[k];
+        hit |= u8::from(b == b'@')
+            | u8::from(b == b']')
+            | u8::from(b == b')')
+            | u8::from(b == b'}')
+            | u8::from(b == b'>')
+            | u8::from(b == 0xef);
+        hit |= u8::from(b == b' ')
+            & u8::from((c[k + 1] | 0x20) == b'a')
+            & u8::from((c[k + 2] | 0x20) == b't')
+            & u8::from(c[k + 3] == b' ');
+    }
+    hit != 0
+}
+
 /// Where the `@` markers of a text are: `(start, end, kind)` in order. One pass over the
-/// bytes looks for `@`, the closing brackets of `[at]`-style markers and `＠`; the spelled
-/// ` at ` is looked for only before a spelled dot (` dot `, ` punkt `, ` point `, `[dot]` …).
+/// bytes stops at `@`, at the closing brackets of `[at]`-style markers, at `＠` and at the
+/// `t` of ` at ` (which [`find_with`] keeps only before a spelled dot).
 fn at_markers(text: &str) -> Vec<(usize, usize, At)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut spelled_dots = Vec::new();
     // Extends a bracketed marker over one space on each side.
     let widen = |start: usize, end: usize| -> (usize, usize) {
-        let start = if start > 0 && bytes[start - 1] == b' ' { start - 1 } else { start };
-        let end = if bytes.get(end) == Some(&b' ') { end + 1 } else { end };
+        let start = if start > 0 && bytes[start - 1] == b' ' {
+            start - 1
+        } else {
+            start
+        };
+        let end = if bytes.get(end) == Some(&b' ') {
+            end + 1
+        } else {
+            end
+        };
         (start, end)
     };
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        if i % CHUNK == 0
+            && let Some(window) = bytes.get(i..i + CHUNK + 3)
+            && let Ok(window) = <&[u8; CHUNK + 3]>::try_from(window)
+            && !chunk_may_hold_marker(window)
+        {
+            i += CHUNK;
+            continue;
+        }
+        let b = bytes[i];
+        i += 1;
+        if !TRIGGERS[usize::from(b)] {
+            continue;
+        }
+        let i = i - 1;
         match b {
             b'@' => {
                 let open = i.checked_sub(1).map(|j| bytes[j]);
@@ -307,39 +367,22 @@ fn at_markers(text: &str) -> Vec<(usize, usize, At)> {
                 if BRACKETED_AT.iter().any(|w| inner.eq_ignore_ascii_case(w)) {
                     let (s, e) = widen(o, i + 1);
                     out.push((s, e, At::Bracketed));
-                } else if ["dot", "punkt", "point", "."]
-                    .iter()
-                    .any(|w| inner.eq_ignore_ascii_case(w))
+                }
+            }
+            b't' | b'T' => {
+                if i >= 2
+                    && bytes[i - 2] == b' '
+                    && matches!(bytes[i - 1], b'a' | b'A')
+                    && bytes.get(i + 1) == Some(&b' ')
                 {
-                    spelled_dots.push(if o > 0 && bytes[o - 1] == b' ' { o - 1 } else { o });
+                    out.push((i - 2, i + 2, At::Spelled));
                 }
             }
-            b' ' => {
-                let word: &[u8] = bytes.get(i + 1..).unwrap_or_default();
-                if ["dot ", "punkt ", "point "].iter().any(|w| {
-                    word.len() >= w.len() && word[..w.len()].eq_ignore_ascii_case(w.as_bytes())
-                }) {
-                    spelled_dots.push(i);
+            _ => {
+                if bytes[i..].starts_with("＠".as_bytes()) {
+                    out.push((i, i + "＠".len(), At::Bracketed));
                 }
             }
-            0xef if bytes[i..].starts_with("＠".as_bytes()) => {
-                out.push((i, i + "＠".len(), At::Bracketed));
-            }
-            _ => {}
-        }
-    }
-    // ` at ` before a spelled dot, with one domain label between them.
-    for dot in spelled_dots {
-        let label_start = bytes[..dot]
-            .iter()
-            .rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80))
-            .map_or(0, |p| p + 1);
-        if label_start < 4 || label_start == dot {
-            continue;
-        }
-        let at = label_start - 4;
-        if bytes[at..label_start].eq_ignore_ascii_case(b" at ") {
-            out.push((at, label_start, At::Spelled));
         }
     }
     out.sort_unstable();

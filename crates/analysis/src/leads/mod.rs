@@ -28,7 +28,7 @@
 //! assert!(lead.contacts[0].role && lead.contacts[0].kind == ContactKind::Email);
 //! ```
 //!
-//! **One pass.** The page is read once by [`dragnet_html::read`] with an observer that takes
+//! **One pass.** The page is read once by [`dragnet_html::read_text`] with an observer that takes
 //! from the start tags what the text does not show — `mailto:` and `tel:` links, profile
 //! links, Cloudflare-protected addresses, `<meta>` tags (`og:site_name`, `twitter:site`,
 //! `article:publisher`, `og:email`, `og:phone_number`), JSON-LD scripts, `<base href>`,
@@ -156,8 +156,8 @@ impl LeadExtractor {
             links: Vec::new(),
             open_link: None,
         };
-        let reading = dragnet_html::read(html, MAX_TEXT_BYTES, &mut collector);
-        let text = &reading.text.visible;
+        let reading = dragnet_html::read_text(html, MAX_TEXT_BYTES, &mut collector);
+        let text = &reading.visible;
         collector.close_link(text.len());
 
         let region = page
@@ -275,7 +275,6 @@ impl LeadExtractor {
             } else if let Some(name) = collector.og_site_name.clone() {
                 (Some(name), Some(OrganisationSource::OgSiteName))
             } else if let Some(name) = reading
-                .text
                 .title
                 .as_deref()
                 .and_then(|t| pages::organisation_from_title(t, page_host.as_deref(), home))

@@ -45,13 +45,33 @@ pub(crate) fn is_contact_link(rules: &Rules, href: &str, text: &str) -> bool {
         None => href,
     };
     let path = after_host.split('#').next().unwrap_or_default();
-    let path = percent_decode(path).to_lowercase();
-    if has_marker(&rules.page_paths, &rules.page_path_word, &path) {
+    // The automata fold ASCII case; only escaped or non-ASCII text needs decoding and
+    // lower-casing first.
+    let path_hit = if path.is_ascii() && !path.contains('%') {
+        has_marker(&rules.page_paths, &rules.page_path_word, path)
+    } else {
+        has_marker(
+            &rules.page_paths,
+            &rules.page_path_word,
+            &percent_decode(path).to_lowercase(),
+        )
+    };
+    if path_hit {
         return true;
     }
     let text = &text[..text.floor_char_boundary(MAX_LINK_TEXT.min(text.len()))];
-    let text = text.trim().to_lowercase();
-    !text.is_empty() && has_marker(&rules.page_texts, &rules.page_text_word, &text)
+    let text = text.trim();
+    if text.is_empty() {
+        false
+    } else if text.is_ascii() {
+        has_marker(&rules.page_texts, &rules.page_text_word, text)
+    } else {
+        has_marker(
+            &rules.page_texts,
+            &rules.page_text_word,
+            &text.to_lowercase(),
+        )
+    }
 }
 
 /// The absolute URL of a same-site contact link, without its fragment; `None` when it leads
@@ -81,7 +101,6 @@ pub(crate) fn resolve_contact_link(base: &Url, page: &Url, href: &str) -> Option
 /// Whether an `href` may lead within the site (relative, or absolute to the page's site):
 /// the links worth remembering while the page is read.
 pub(crate) fn may_be_internal(href: &str, page_host: Option<&str>) -> bool {
-    let lower = href.get(..11).unwrap_or(href).to_ascii_lowercase();
     if href.is_empty()
         || href.starts_with('#')
         || [
@@ -94,7 +113,10 @@ pub(crate) fn may_be_internal(href: &str, page_host: Option<&str>) -> bool {
             "whatsapp:",
         ]
         .iter()
-        .any(|s| lower.starts_with(s))
+        .any(|s| {
+            href.get(..s.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(s))
+        })
     {
         return false;
     }
@@ -315,8 +337,7 @@ pub(crate) fn organisation_from_title(
         .or_else(|| {
             // "Site | Tagline" on the home page, "Page | Site" on the others.
             let first = parts.first()?;
-            if !home || (parts.len() > 1 && PAGE_WORDS.contains(&first.to_lowercase().as_str()))
-            {
+            if !home || (parts.len() > 1 && PAGE_WORDS.contains(&first.to_lowercase().as_str())) {
                 parts.last()
             } else {
                 Some(first)

@@ -179,9 +179,10 @@ fn label_before(rules: &Rules, text: &str, start: usize) -> Option<Label> {
 /// Whether a phone label ends right at `at` (`TEL` in `TEL03-1234-5678`).
 fn label_ends_at(rules: &Rules, text: &str, at: usize) -> bool {
     let from = text.floor_char_boundary(at.saturating_sub(16));
-    rules.phone_labels.find_iter(&text[from..at]).any(|m| {
-        from + m.end() == at && rules.label_kinds[m.pattern().as_usize()] == Label::Phone
-    })
+    rules
+        .phone_labels
+        .find_iter(&text[from..at])
+        .any(|m| from + m.end() == at && rules.label_kinds[m.pattern().as_usize()] == Label::Phone)
 }
 
 /// Letters and digits, ASCII or not (every byte of a non-ASCII character counts: labels
@@ -255,11 +256,39 @@ pub(crate) fn find_with(rules: &Rules, text: &str, country: Option<Id>) -> Vec<F
     out
 }
 
-/// The next candidate span at or after `from`: `(start, end, where to go on)`.
+/// Bytes looked at at once by the vectorised pre-check of [`candidate`].
+const CHUNK: usize = 64;
+
+/// Whether a chunk holds a digit, `+` or `(`: a fold without early exit over a fixed-size
+/// array, which compiles to vector instructions.
+fn chunk_may_open(c: &[u8; CHUNK]) -> bool {
+    let mut hit = 0u8;
+    for &b in c {
+        hit |= u8::from(b.wrapping_sub(b'0') < 10) | u8::from(b == b'+') | u8::from(b == b'(');
+    }
+    hit != 0
+}
+
+/// The next candidate span at or after `from`: `(start, end, where to go on)`. Runs with
+/// too few or too many digits are passed over before anything else is looked at: most
+/// numbers in a text are no candidates.
 fn candidate(rules: &Rules, text: &str, from: usize) -> Option<(usize, usize, usize)> {
     let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
+        // Chunks without a digit, `+` or `(` are passed over by a vectorised test.
+        if let Some(chunk) = bytes.get(i..i + CHUNK)
+            && let Ok(chunk) = <&[u8; CHUNK]>::try_from(chunk)
+        {
+            if !chunk_may_open(chunk) {
+                i += CHUNK;
+                continue;
+            }
+            i += chunk
+                .iter()
+                .position(|&b| b.is_ascii_digit() || b == b'+' || b == b'(')
+                .unwrap_or(0);
+        }
         let c = bytes[i];
         let opens = c.is_ascii_digit()
             || (c == b'+' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
@@ -269,24 +298,6 @@ fn candidate(rules: &Rules, text: &str, from: usize) -> Option<(usize, usize, us
                     .is_some_and(|&n| n.is_ascii_digit() || n == b'+'));
         if !opens {
             i += 1;
-            continue;
-        }
-        // Not glued to a word or to another number: `DE123…`, `Nr123`, `1,234`, `12.5` —
-        // except to a phone label (`TEL03-1234-5678`, `電話075-123-4567`).
-        let glued = i > 0 && {
-            let p = bytes[i - 1];
-            let before = text[..i].chars().next_back().unwrap_or(' ');
-            let wordy = before.is_alphanumeric() || p == b'_';
-            (wordy && !label_ends_at(rules, text, i))
-                || (matches!(p, b'-' | b'/' | b'.' | b',' | b'+' | b':')
-                    && i >= 2
-                    && bytes[i - 2].is_ascii_digit())
-        };
-        if glued {
-            i += 1;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric()) {
-                i += 1;
-            }
             continue;
         }
         let start = i;
@@ -320,22 +331,40 @@ fn candidate(rules: &Rules, text: &str, from: usize) -> Option<(usize, usize, us
                 break;
             }
         }
-        // Skip the rest of a run that was too long, so that its tail is no candidate.
-        let mut next = j.max(start + 1);
+        let mut next = end.max(start + 1);
         if digits > MAX_DIGITS {
+            // Skip the rest of a run that was too long, so that its tail is no candidate.
             while next < bytes.len()
                 && (bytes[next].is_ascii_digit()
                     || matches!(bytes[next], b' ' | b'-' | b'.' | b'/'))
             {
                 next += 1;
             }
-            return Some((start, start, next));
+            i = next;
+            continue;
         }
-        // Glued to a word after it: `12345abc`.
-        if bytes.get(end).is_some_and(|&b| b.is_ascii_alphabetic()) {
-            return Some((start, start, next));
+        if digits < MIN_DIGITS
+            // Glued to a word after it: `12345abc`.
+            || bytes.get(end).is_some_and(|&b| b.is_ascii_alphabetic())
+        {
+            i = next;
+            continue;
         }
-        // A closing bracket right after the last digit belongs to an opening one before it.
+        // Not glued to a word or to another number: `DE123…`, `Nr123`, `1,234`, `12.5` —
+        // except to a phone label (`TEL03-1234-5678`, `電話075-123-4567`).
+        let glued = start > 0 && {
+            let p = bytes[start - 1];
+            let before = text[..start].chars().next_back().unwrap_or(' ');
+            let wordy = before.is_alphanumeric() || p == b'_';
+            (wordy && !label_ends_at(rules, text, start))
+                || (matches!(p, b'-' | b'/' | b'.' | b',' | b'+' | b':')
+                    && start >= 2
+                    && bytes[start - 2].is_ascii_digit())
+        };
+        if glued {
+            i = next;
+            continue;
+        }
         return Some((start, end, next));
     }
     None

@@ -200,7 +200,11 @@ impl Rules {
             .chain(rejects.intersection(&adjacent))
             .next()
         {
-            return Err(invalid(f, "phone", format!("{both:?} is in two label lists")));
+            return Err(invalid(
+                f,
+                "phone",
+                format!("{both:?} is in two label lists"),
+            ));
         }
         let mut label_patterns: Vec<String> = Vec::new();
         let mut label_kinds = Vec::new();
