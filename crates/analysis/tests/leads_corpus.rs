@@ -80,7 +80,11 @@ fn corpus() -> Vec<(String, Labels, String)> {
             continue;
         }
         let html = std::fs::read_to_string(&path).expect("a readable page");
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .expect("a file name")
+            .to_string_lossy()
+            .into_owned();
         let front = html
             .strip_prefix("<!--lead\n")
             .and_then(|rest| rest.split_once("\n-->"))

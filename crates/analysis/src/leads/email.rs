@@ -137,7 +137,8 @@ fn valid_domain(domain: &str) -> bool {
 /// address (see [`normalize_email`]); otherwise the decoded text, trimmed.
 pub fn decode_cfemail(hex: &str) -> Option<String> {
     let hex = hex.trim().as_bytes();
-    if hex.len() < 4 || hex.len() % 2 != 0 || hex.len() > 2 * (MAX_LOCAL + MAX_DOMAIN + 2) {
+    if hex.len() < 4 || !hex.len().is_multiple_of(2) || hex.len() > 2 * (MAX_LOCAL + MAX_DOMAIN + 2)
+    {
         return None;
     }
     let byte = |i: usize| -> Option<u8> {

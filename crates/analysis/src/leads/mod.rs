@@ -459,16 +459,8 @@ impl Observer for Collector<'_> {
                     self.push(Raw::social(&href, profile, ContactLocation::Link));
                 }
             }
-            b"html" => {
-                if self.html_lang.is_none() {
-                    self.html_lang = attribute(tag, "lang");
-                }
-            }
-            b"base" => {
-                if self.base.is_none() {
-                    self.base = attribute(tag, "href");
-                }
-            }
+            b"html" if self.html_lang.is_none() => self.html_lang = attribute(tag, "lang"),
+            b"base" if self.base.is_none() => self.base = attribute(tag, "href"),
             _ => {}
         }
     }
@@ -533,11 +525,11 @@ impl Collector<'_> {
             self.push(Raw::email(&address, normalized, ContactLocation::CfEmail));
             return;
         }
-        if href.contains("//") {
-            if let Some(profile) = social::profile_with(self.rules, &href) {
-                self.push(Raw::social(&href, profile, ContactLocation::Link));
-                return;
-            }
+        if href.contains("//")
+            && let Some(profile) = social::profile_with(self.rules, &href)
+        {
+            self.push(Raw::social(&href, profile, ContactLocation::Link));
+            return;
         }
         if pages::may_be_internal(&href, self.page_host) {
             self.open_link = Some((href, text_len));
