@@ -256,8 +256,8 @@ const PAGE_WORDS: &[&str] = &[
 
 /// The organisation's name read from a page title: the title split at ` | `, ` - `, ` – `,
 /// ` — `, ` · `, ` :: `, ` » `, ` • `; home page words and greetings dropped; then the part
-/// with a legal form (`GmbH`, `Ltd` …), else the part that spells the host's name (umlauts
-/// and accents transliterated), else — the common "Site | Tagline" on a home page, "Page |
+/// with a legal form (`GmbH`, `Ltd` …), else the part that shares the longest run of letters
+/// with the host's name (umlauts and accents transliterated), else — the common "Site | Tagline" on a home page, "Page |
 /// Site" elsewhere — the first part of a `home` page's title (unless it is a page name such
 /// as "Kontakt"), the last of another's. At most 120 characters.
 pub(crate) fn organisation_from_title(
@@ -328,11 +328,27 @@ pub(crate) fn organisation_from_title(
         .iter()
         .find(|p| words(p).iter().any(|w| LEGAL_FORMS.contains(&w.as_str())))
         .or_else(|| {
-            let host_name = host_name.as_deref().filter(|h| h.len() >= 3)?;
-            parts.iter().find(|p| {
-                let s = squash(p);
-                s.len() >= 3 && (s.contains(host_name) || host_name.contains(&s))
-            })
+            // The part sharing the longest run of letters with the host's name (at least
+            // 4, or all of a shorter part): "The Little Corner Café | Bristol" on
+            // `cornercafe-bristol.co.uk` names the café, not the town.
+            let host_name: Vec<char> = host_name.as_deref()?.chars().collect();
+            parts
+                .iter()
+                .map(|p| {
+                    let s: Vec<char> = squash(p).chars().collect();
+                    let run = longest_common_run(&s, &host_name);
+                    (run, s.len(), p)
+                })
+                .filter(|&(run, len, _)| run >= 4 || (run >= 3 && run == len))
+                // The longest run; on a tie the part it covers more of, then the first.
+                .fold(
+                    None,
+                    |best: Option<(usize, usize, &String)>, c| match best {
+                        Some(b) if (b.0, b.0 * c.1) >= (c.0, c.0 * b.1) => Some(b),
+                        _ => Some(c),
+                    },
+                )
+                .map(|(_, _, p)| p)
         })
         .or_else(|| {
             // "Site | Tagline" on the home page, "Page | Site" on the others.
@@ -345,6 +361,24 @@ pub(crate) fn organisation_from_title(
         })?;
     let name: String = chosen.chars().take(120).collect();
     (!name.is_empty()).then_some(name)
+}
+
+/// The length of the longest run of characters two strings share (dynamic programming over
+/// two short strings).
+fn longest_common_run(a: &[char], b: &[char]) -> usize {
+    let mut best = 0;
+    let mut previous = vec![0usize; b.len() + 1];
+    for &ca in a {
+        let mut row = vec![0usize; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            if ca == cb {
+                row[j + 1] = previous[j] + 1;
+                best = best.max(row[j + 1]);
+            }
+        }
+        previous = row;
+    }
+    best
 }
 
 #[cfg(test)]
@@ -419,6 +453,14 @@ mod tests {
             Some("Acme Roofing")
         );
         assert_eq!(t("Startseite", "x.de"), None);
+        assert_eq!(
+            t(
+                "The Little Corner Café | Bristol",
+                "cornercafe-bristol.co.uk"
+            )
+            .as_deref(),
+            Some("The Little Corner Café")
+        );
         assert_eq!(
             t("Angebote – Gartenmöbel Holm", "gartenmoebel-holm.de").as_deref(),
             Some("Gartenmöbel Holm")

@@ -1196,6 +1196,196 @@ page(
 )
 
 
+# ---------------------------------------------------------------- Held out
+#
+# Written after the extractor's rules were tuned on the pages above, and measured once before
+# any change (docs/leads.md gives that first run): an estimate less flattered by the tuning.
+
+page(
+    "ho-de-maler-switchboard",
+    url="https://www.maler-huber.de/",
+    lang="de",
+    title="Malerbetrieb Huber – Meisterbetrieb in München",
+    body="""<main><h1>Farbe für Ihr Zuhause</h1><p>Innen- und Fassadenarbeiten, Tapezieren,
+Lackieren. Kostenlose Besichtigung innerhalb von 5 Werktagen.</p>
+<p>Tel: +49 (0) 89 / 54 32 10-0<br>Fax: +49 (0) 89 / 54 32 10-99<br>
+E-Mail: info(at)maler-huber.de</p>
+<p><a href="https://www.instagram.com/malerhuber_muenchen/?utm_source=ig_web">Instagram</a></p></main>""",
+    footer="<p>Malerbetrieb Huber GmbH · Registergericht München HRB 987654 · USt-IdNr. DE 987654321</p>",
+    emails=["info@maler-huber.de"],
+    phones=["+49895432100"],
+    socials=["https://instagram.com/malerhuber_muenchen"],
+    organisation="Malerbetrieb Huber",
+)
+
+page(
+    "ho-fr-avocat",
+    url="https://www.cabinet-leroy-avocat.fr/contact",
+    lang="fr",
+    title="Contact | Cabinet Leroy, avocat à Paris",
+    body="""<main><h1>Prendre rendez-vous</h1><p>Maître Hélène Leroy reçoit sur rendez-vous du lundi
+au vendredi.</p><p>Tél : +33 (0)1 53 45 67 89</p><p>Courriel : contact[@]cabinet-leroy-avocat.fr</p>
+<p><a href="https://fr.linkedin.com/in/helene-leroy-avocat">Mon profil LinkedIn</a></p>
+<p>SELARL Cabinet Leroy – RCS Paris B 123 456 789 – capital de 5 000 € – Toque C1234</p></main>""",
+    emails=["contact@cabinet-leroy-avocat.fr"],
+    phones=["+33153456789"],
+    socials=["https://linkedin.com/in/helene-leroy-avocat"],
+    organisation="Cabinet Leroy, avocat à Paris",
+)
+
+page(
+    "ho-gb-cafe",
+    url="https://www.cornercafe-bristol.co.uk/",
+    lang="en-GB",
+    title="The Little Corner Café | Bristol",
+    body="""<main><h1>Coffee, cake and company</h1><p>Open 8am–4pm, seven days. Flat white £3.20.</p>
+<p>Book a table: 0117 496 0123</p><p>Say hello: hello@cornercafe-bristol.co.uk</p>
+<p><a href="https://twitter.com/CornerCafeBris">Twitter</a> <a href="https://www.tripadvisor.co.uk/Restaurant_Review-g186220-d1234567">TripAdvisor</a></p></main>""",
+    emails=["hello@cornercafe-bristol.co.uk"],
+    phones=["+441174960123"],
+    socials=["https://x.com/cornercafebris"],
+    organisation="The Little Corner Café",
+)
+
+page(
+    "ho-us-plumber",
+    url="https://www.rocky-plumbing.com/",
+    lang="en-US",
+    title="Rocky Mountain Plumbing – Denver Plumbers",
+    body="""<main><h1>Fast, honest plumbing in Denver</h1><p>Water heaters from $1,199. Drain
+cleaning $149. Licensed since 2003, license #PL-004512.</p>
+<p>Call (720) 555-0142 or text 720.555.0143</p><p>Email: service AT rocky-plumbing DOT com</p>
+<p><a href="https://www.facebook.com/RockyMountainPlumbingDenver/">Facebook</a>
+<a href="https://www.addtoany.com/share#url=https%3A%2F%2Fwww.rocky-plumbing.com">Share</a>
+<a href="https://www.yelp.com/biz/rocky-mountain-plumbing-denver">Yelp</a></p></main>""",
+    emails=["service@rocky-plumbing.com"],
+    phones=["+17205550142", "+17205550143"],
+    socials=["https://facebook.com/rockymountainplumbingdenver"],
+    organisation="Rocky Mountain Plumbing",
+)
+
+page(
+    "ho-es-inmobiliaria",
+    url="https://www.inmobiliaria-costa.es/pisos/ref-2024-1234",
+    lang="es",
+    title="Piso en venta en Málaga, 120 m² – Inmobiliaria Costa",
+    body="""<main><h1>Piso luminoso junto al puerto</h1><p>Ref. 2024-1234 · 350.000 € · 120 m² ·
+3 dormitorios · planta 4ª · año 1998.</p><p>Pregunte por Lucía: Tlf. 952 12 34 56 ·
+Móvil 678 90 12 34</p><p>info@inmobiliaria-costa.es</p></main>""",
+    emails=["info@inmobiliaria-costa.es"],
+    phones=["+34952123456", "+34678901234"],
+    organisation="Inmobiliaria Costa",
+)
+
+page(
+    "ho-it-hotel-jsonld",
+    url="https://www.hotel-ponte-vecchio.it/",
+    lang="it",
+    title="Hotel Ponte Vecchio Firenze",
+    jsonld=["""{"@context":"https://schema.org","@type":"Hotel","name":"Hotel Ponte Vecchio",
+"telephone":"+39 055 123 4567","address":{"@type":"PostalAddress","streetAddress":"Borgo San Jacopo 8",
+"addressLocality":"Firenze","postalCode":"50125","addressCountry":"IT"},"starRating":{"@type":"Rating","ratingValue":"4"}}"""],
+    body="""<main><h1>Nel cuore di Firenze</h1><p>CIN IT048017A1B2C3D4E5 · 24 camere.</p>
+<p><a href="mailto:booking@hotel-ponte-vecchio.it?subject=Richiesta%20disponibilit%C3%A0">Scrivici</a></p>
+<p><a href="https://www.instagram.com/hotelpontevecchio/">Instagram</a> · <a href="https://www.tripadvisor.it/Hotel_Review-g187895">TripAdvisor</a></p></main>""",
+    emails=["booking@hotel-ponte-vecchio.it"],
+    phones=["+390551234567"],
+    socials=["https://instagram.com/hotelpontevecchio"],
+    organisation="Hotel Ponte Vecchio",
+)
+
+page(
+    "ho-nl-tandarts",
+    url="https://www.tandartsdebilt.nl/",
+    lang="nl",
+    title="Tandartspraktijk De Bilt",
+    body="""<main><h1>Welkom bij onze praktijk</h1><p>Nieuwe patiënten zijn welkom.</p>
+<p>T: 030 - 123 45 67<br>E: praktijk@tandartsdebilt.nl</p><p>KvK 87654321 · AGB 12345678</p></main>""",
+    emails=["praktijk@tandartsdebilt.nl"],
+    phones=["+31301234567"],
+    organisation="Tandartspraktijk De Bilt",
+)
+
+page(
+    "ho-jp-cafe",
+    url="https://www.kissa-umeda.jp/",
+    lang="ja",
+    title="喫茶うめだ｜大阪・梅田の純喫茶",
+    body="""<main><h1>昭和レトロな純喫茶</h1><p>営業時間 11:00～20:00（水曜定休）</p>
+<p>〒530-0001 大阪府大阪市北区梅田1-2-3</p><p>TEL：06-6123-4567</p>
+<p>ご予約・お問い合わせ：info@kissa-umeda.jp</p></main>""",
+    emails=["info@kissa-umeda.jp"],
+    phones=["+81661234567"],
+    organisation="喫茶うめだ｜大阪・梅田の純喫茶",
+)
+
+page(
+    "ho-at-hotel-social",
+    url="https://www.alpenrose-tirol.at/",
+    lang="de-AT",
+    title="Hotel Alpenrose ★★★★ Tirol",
+    body="""<main><h1>Urlaub in den Bergen</h1><p>Halbpension ab € 139 pro Person und Nacht.</p>
+<p>+43 (0) 512 / 12 34 56 · hotel@alpenrose-tirol.at</p>
+<p><a href="https://www.facebook.com/hotelalpenrosetirol">Facebook</a>
+<a href="https://www.instagram.com/alpenrose.tirol/">Instagram</a>
+<a href="https://www.youtube.com/@AlpenroseTirol/featured">YouTube</a></p></main>""",
+    share=True,
+    emails=["hotel@alpenrose-tirol.at"],
+    phones=["+43512123456"],
+    socials=["https://facebook.com/hotelalpenrosetirol", "https://instagram.com/alpenrose.tirol",
+             "https://youtube.com/@alpenrosetirol"],
+    organisation="Hotel Alpenrose ★★★★ Tirol",
+)
+
+page(
+    "ho-neg-developer-blog",
+    url="https://www.devnotes-blog.de/posts/css-tipps",
+    lang="de",
+    title="CSS-Tipps für 2024 | devnotes",
+    body="""<main><article><h1>Zehn CSS-Tipps</h1><p>Veröffentlicht am 12.03.2024, aktualisiert
+2024-04-02. Lesezeit 7 min.</p><pre>@media (min-width: 768px) { .grid { gap: 1.5rem; } }
+@import url("theme@2x.css");
+git clone git@github.com:devnotes/css-tipps.git
+npm i postcss@8.4.38 autoprefixer@10.4.19</pre>
+<p>Beispiel: <code>user@example.com</code> oder <code>admin@localhost</code>.</p>
+<p>Version 3.14.159, Build 20240402, 1.234.567 Downloads, ISBN 978-3-16-148410-0.</p>
+<p>Fragen an den Autor: autor@devnotes-blog.de</p></article></main>""",
+    share=True,
+    emails=["autor@devnotes-blog.de"],
+    organisation="devnotes",
+)
+
+page(
+    "ho-ch-jsonld-graph",
+    url="https://www.schreinerei-aebi.ch/",
+    lang="de-CH",
+    title="Schreinerei Aebi",
+    jsonld=["""{"@context":"https://schema.org","@graph":[{"@type":"Organization","name":"Schreinerei Aebi AG",
+"sameAs":["https://ch.linkedin.com/company/schreinerei-aebi","https://x.com/SchreinereiAebi"],
+"contactPoint":{"@type":"ContactPoint","telephone":"+41 31 123 45 67","contactType":"customer service"}},
+{"@type":"WebSite","name":"Schreinerei Aebi","url":"https://www.schreinerei-aebi.ch/"}]}"""],
+    body="""<main><h1>Massivholzmöbel aus dem Emmental</h1><p>Seit 1921 in vierter Generation.</p>
+<p>Offerten an werkstatt@schreinerei-aebi.ch</p></main>""",
+    emails=["werkstatt@schreinerei-aebi.ch"],
+    phones=["+41311234567"],
+    socials=["https://linkedin.com/company/schreinerei-aebi", "https://x.com/schreinereiaebi"],
+    organisation="Schreinerei Aebi AG",
+)
+
+page(
+    "ho-be-bakkerij",
+    url="https://www.bakkerij-janssens.be/",
+    lang="nl-BE",
+    title="Bakkerij Janssens – Antwerpen",
+    body="""<main><h1>Vers brood sinds 1956</h1><p>Taarten bestellen tot 48 uur vooraf.</p>
+<p>Tel. +32 (0)3 231 45 67 · GSM 0470 12 34 56</p><p>info@bakkerij-janssens.be</p>
+<p>BTW BE 0123.456.789 · RPR Antwerpen</p></main>""",
+    emails=["info@bakkerij-janssens.be"],
+    phones=["+3232314567", "+32470123456"],
+    organisation="Bakkerij Janssens",
+)
+
+
 def main():
     for old in os.listdir(HERE):
         if old.endswith(".html"):
