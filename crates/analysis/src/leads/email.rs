@@ -280,22 +280,24 @@ static TRIGGERS: [bool; 256] = {
 /// Bytes looked at at once by the vectorised pre-check of [`at_markers`].
 const CHUNK: usize = 64;
 
-/// Whether a chunk of [`CHUNK`] bytes (and the 3 after it) may hold an `@` marker: an `@`,
-/// a closing bracket, the first byte of `＠`, or ` at ` in any case. Written as a fold over
-/// fixed-size arrays without early exit so that it compiles to vector instructions.
+/// Whether a chunk of [`CHUNK`] bytes may hold an `@` marker: an `@`, a closing bracket,
+/// the first byte of `＠`, or the `t` of ` at ` in any case. `c` is the chunk with the 2
+/// bytes before it and the 1 after it (` at ` is recognised by its `t`, which is where the
+/// marker is handled). Written as a fold over fixed-size arrays without early exit so that it
+/// compiles to vector instructions.
 fn chunk_may_hold_marker(c: &[u8; CHUNK + 3]) -> bool {
     let mut hit = 0u8;
     for k in 0..CHUNK {
-        let b = c[k];
+        let b = c[k + 2];
         hit |= u8::from(b == b'@')
             | u8::from(b == b']')
             | u8::from(b == b')')
             | u8::from(b == b'}')
             | u8::from(b == b'>')
             | u8::from(b == 0xef);
-        hit |= u8::from(b == b' ')
+        hit |= u8::from(c[k] == b' ')
             & u8::from((c[k + 1] | 0x20) == b'a')
-            & u8::from((c[k + 2] | 0x20) == b't')
+            & u8::from((b | 0x20) == b't')
             & u8::from(c[k + 3] == b' ');
     }
     hit != 0
@@ -324,7 +326,8 @@ fn at_markers(text: &str) -> Vec<(usize, usize, At)> {
     let mut i = 0;
     while i < bytes.len() {
         if i % CHUNK == 0
-            && let Some(window) = bytes.get(i..i + CHUNK + 3)
+            && i >= 2
+            && let Some(window) = bytes.get(i - 2..i + CHUNK + 1)
             && let Ok(window) = <&[u8; CHUNK + 3]>::try_from(window)
             && !chunk_may_hold_marker(window)
         {
@@ -585,6 +588,28 @@ mod tests {
         let f = &emails_in_text("kontakt [at] tischlerei-holz [dot] de")[0];
         assert!(f.obfuscated);
         assert_eq!(f.value, "kontakt [at] tischlerei-holz [dot] de");
+    }
+
+    #[test]
+    fn markers_across_chunk_boundaries() {
+        for pad in 0..140 {
+            let filler = "x".repeat(pad);
+            for (text, want) in [
+                (
+                    format!("{filler} anna at studio-nord dot nl"),
+                    "anna@studio-nord.nl",
+                ),
+                (format!("{filler} info@firma.de"), "info@firma.de"),
+                (
+                    format!("{filler} j.roth(at)roth-design.ch"),
+                    "j.roth@roth-design.ch",
+                ),
+                (format!("{filler} ben [ @ ] firma.de"), "ben@firma.de"),
+                (format!("{filler} kai at firma [dot] de"), "kai@firma.de"),
+            ] {
+                assert_eq!(found(&text), [want], "padding {pad}: {text}");
+            }
+        }
     }
 
     #[test]

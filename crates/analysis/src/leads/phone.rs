@@ -463,6 +463,14 @@ mod tests {
     }
 
     #[test]
+    fn numbers_across_chunk_boundaries() {
+        for pad in 0..140 {
+            let text = format!("{} Tel. 030 1234567", "x".repeat(pad));
+            assert_eq!(found(&text, Some("DE")), ["+49301234567"], "padding {pad}");
+        }
+    }
+
+    #[test]
     fn regions() {
         assert_eq!(region_from_host("www.firma.de").as_deref(), Some("DE"));
         assert_eq!(region_from_host("shop.firma.co.uk").as_deref(), Some("GB"));
