@@ -132,12 +132,17 @@ fn parse(cleaned: &str, country: Option<Id>) -> Option<PhoneNumber> {
         return None;
     }
     let number = phonenumber::parse(country, cleaned).ok()?;
-    phonenumber::is_valid(&number).then_some(number)
+    let digits = e164(&number).len() - 1;
+    (phonenumber::is_valid(&number) && digits <= MAX_E164_DIGITS).then_some(number)
 }
 
 fn e164(number: &PhoneNumber) -> String {
     number.format().mode(Mode::E164).to_string()
 }
+
+/// Most digits of an E.164 number (ITU-T E.164 § 6), which the metadata does not enforce for
+/// every region (German numbers may have 15 national digits).
+const MAX_E164_DIGITS: usize = 15;
 
 /// Every phone number in a stretch of visible text, in order, national numbers read in
 /// `region`. At most [`MAX_CANDIDATES`] candidates are parsed.
@@ -459,6 +464,8 @@ mod tests {
         );
         assert_eq!(normalize_phone("030 1234567", None), None);
         assert_eq!(normalize_phone("12", Some("DE")), None);
+        // Valid by the metadata, but 16 digits: no E.164 number.
+        assert_eq!(normalize_phone("+4930255501232001", None), None);
         assert_eq!(normalize_phone("call 030 1234567", Some("DE")), None);
     }
 

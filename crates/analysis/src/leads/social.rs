@@ -65,6 +65,9 @@ pub(crate) fn profile_with(rules: &Rules, url: &str) -> Option<Profile> {
         .map(super::email::percent_decode)
         .collect();
     let first = segments.first().map(String::as_str);
+    if first.is_some_and(|f| rules.share_segments.contains(&f.to_lowercase())) {
+        return None;
+    }
     let second = segments.get(1).map(String::as_str);
     let lower = |s: &str| s.to_lowercase();
     let (network, path) = match network {
@@ -374,6 +377,9 @@ mod tests {
             "https://acme.github.io/",
             "https://www.xing.com/spi/shares/new?url=x",
             "https://www.xing.com/social/share/spi?url=x",
+            "//fb.com/sharing",
+            "https://github.com/share",
+            "https://x.com/sharer",
             "mailto:x@twitter.com",
             "https://user@twitter.com/acme",
             "https://evil.com/twitter.com/acme",
