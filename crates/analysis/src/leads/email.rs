@@ -53,13 +53,11 @@ pub fn is_role_address(normalized: &str) -> bool {
 pub(crate) fn normalize_with(rules: &Rules, address: &str) -> Option<String> {
     let (local, domain) = address.rsplit_once('@')?;
     let mut local = local;
-    // `\u003einfo@…` in a script or JSON string: the escape's letters stick to the address.
-    let lower_local = local.to_ascii_lowercase();
-    if let Some(prefix) = rules
-        .escape_prefixes
-        .iter()
-        .find(|p| lower_local.starts_with(p.as_str()) && lower_local.len() > p.len())
-    {
+    // `\u003einfo@…` in a script or JSON string: the escape's letters stick to the address
+    // (stripped as often as they occur, so that the normal form is a fixed point).
+    while let Some(prefix) = rules.escape_prefixes.iter().find(|p| {
+        local.len() > p.len() && local.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+    }) {
         local = &local[prefix.len()..];
     }
     let local = local.trim_start_matches(['.', '-', '+']);
@@ -533,6 +531,10 @@ mod tests {
         assert_eq!(
             normalize_email("u003einfo@firma.co.uk").as_deref(),
             Some("info@firma.co.uk")
+        );
+        assert_eq!(
+            normalize_email("u003ex3eInfo@firma.de").as_deref(),
+            Some("info@firma.de")
         );
         for bad in [
             "image@2x.png",

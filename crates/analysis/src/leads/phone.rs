@@ -48,8 +48,7 @@ pub struct FoundPhone {
 /// number. The E.164 form is its own normal form.
 pub fn normalize_phone(raw: &str, region: Option<&str>) -> Option<String> {
     let cleaned = clean(raw)?;
-    let number = parse(&cleaned, country(region))?;
-    Some(e164(&number))
+    parse(&cleaned, country(region))
 }
 
 /// The region a page's national numbers are read in, from its host's country-code top-level
@@ -127,13 +126,24 @@ fn clean(raw: &str) -> Option<String> {
     Some(out)
 }
 
-fn parse(cleaned: &str, country: Option<Id>) -> Option<PhoneNumber> {
+/// The E.164 form of a cleaned number, when the metadata says it is valid, it has at most 15
+/// digits, and reading that form again gives the same valid number (the parser can read a
+/// number differently with and without a region; such numbers are dropped, so that every
+/// normal form is a fixed point).
+fn parse(cleaned: &str, country: Option<Id>) -> Option<String> {
     if !cleaned.starts_with('+') && country.is_none() {
         return None;
     }
     let number = phonenumber::parse(country, cleaned).ok()?;
-    let digits = e164(&number).len() - 1;
-    (phonenumber::is_valid(&number) && digits <= MAX_E164_DIGITS).then_some(number)
+    if !phonenumber::is_valid(&number) {
+        return None;
+    }
+    let normal = e164(&number);
+    if normal.len() - 1 > MAX_E164_DIGITS {
+        return None;
+    }
+    let again = phonenumber::parse(None, &normal).ok()?;
+    (phonenumber::is_valid(&again) && e164(&again) == normal).then_some(normal)
 }
 
 fn e164(number: &PhoneNumber) -> String {
@@ -251,10 +261,10 @@ pub(crate) fn find_with(rules: &Rules, text: &str, country: Option<Id>) -> Vec<F
             continue;
         };
         parsed += 1;
-        if let Some(number) = parse(&cleaned, country) {
+        if let Some(normalized) = parse(&cleaned, country) {
             out.push(FoundPhone {
                 value: span.to_owned(),
-                normalized: e164(&number),
+                normalized,
             });
         }
     }
@@ -466,6 +476,8 @@ mod tests {
         assert_eq!(normalize_phone("12", Some("DE")), None);
         // Valid by the metadata, but 16 digits: no E.164 number.
         assert_eq!(normalize_phone("+4930255501232001", None), None);
+        // Read as valid with a German default region, not without one: dropped.
+        assert_eq!(normalize_phone("+78138(006)024", Some("DE")), None);
         assert_eq!(normalize_phone("call 030 1234567", Some("DE")), None);
     }
 

@@ -379,6 +379,7 @@ mod tests {
             "https://www.xing.com/social/share/spi?url=x",
             "//fb.com/sharing",
             "https://github.com/share",
+            "https://github.com/orgs/orgs?e",
             "https://x.com/sharer",
             "mailto:x@twitter.com",
             "https://user@twitter.com/acme",
