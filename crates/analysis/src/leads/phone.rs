@@ -126,15 +126,17 @@ fn clean(raw: &str) -> Option<String> {
     Some(out)
 }
 
-/// The E.164 form of a cleaned number, when the metadata says it is valid, it has at most 15
-/// digits, and reading that form again gives the same valid number (the parser can read a
-/// number differently with and without a region; such numbers are dropped, so that every
-/// normal form is a fixed point).
+/// The E.164 form of a cleaned number, when the metadata says it is valid and it has at most
+/// 15 digits. An international number (`+…`) is read without a region, which is what its
+/// E.164 form is read with too; a national one is read in `country`, and kept only when its
+/// E.164 form reads back to itself without one (the parser can read a number differently
+/// with and without a region). So every normal form is a fixed point.
 fn parse(cleaned: &str, country: Option<Id>) -> Option<String> {
-    if !cleaned.starts_with('+') && country.is_none() {
+    let international = cleaned.starts_with('+');
+    if !international && country.is_none() {
         return None;
     }
-    let number = phonenumber::parse(country, cleaned).ok()?;
+    let number = phonenumber::parse(if international { None } else { country }, cleaned).ok()?;
     if !phonenumber::is_valid(&number) {
         return None;
     }
@@ -142,8 +144,13 @@ fn parse(cleaned: &str, country: Option<Id>) -> Option<String> {
     if normal.len() - 1 > MAX_E164_DIGITS {
         return None;
     }
-    let again = phonenumber::parse(None, &normal).ok()?;
-    (phonenumber::is_valid(&again) && e164(&again) == normal).then_some(normal)
+    if !international {
+        let again = phonenumber::parse(None, &normal).ok()?;
+        if !phonenumber::is_valid(&again) || e164(&again) != normal {
+            return None;
+        }
+    }
+    Some(normal)
 }
 
 fn e164(number: &PhoneNumber) -> String {
