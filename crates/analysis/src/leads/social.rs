@@ -178,7 +178,10 @@ pub(crate) fn profile_with(rules: &Rules, url: &str) -> Option<Profile> {
                 // A repository, a file, a release: someone's code, not a profile.
                 return None;
             }
-            if rules.github_reserved.contains(&name) || !is_handle(&name, 39, false) {
+            if rules.github_reserved.contains(&name)
+                || rules.share_segments.contains(&name)
+                || !is_handle(&name, 39, false)
+            {
                 return None;
             }
             let name = name.replace('_', "-");
@@ -380,6 +383,7 @@ mod tests {
             "//fb.com/sharing",
             "https://github.com/share",
             "https://github.com/orgs/orgs?e",
+            "https://github.com/orgs//intent/tweet",
             "https://x.com/sharer",
             "mailto:x@twitter.com",
             "https://user@twitter.com/acme",
