@@ -260,13 +260,14 @@ fn is_handle(s: &str, max: usize, dots: bool) -> bool {
         && !s.ends_with('.')
 }
 
-/// A slug (LinkedIn, Xing, YouTube names): letters (any script), digits, `-`, `_`, `.`, at most
-/// `max` characters.
+/// A slug (LinkedIn, Xing, YouTube names), percent-decoded: letters (any script), digits,
+/// `-`, `_`, `.`, at most `max` characters. (A `%` left after decoding would be decoded again
+/// when the canonical URL is read, so it is refused: normal forms are fixed points.)
 fn is_slug(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.chars().count() <= max
         && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '%'))
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && s.chars().any(char::is_alphanumeric)
 }
 
@@ -384,6 +385,7 @@ mod tests {
             "https://github.com/share",
             "https://github.com/orgs/orgs?e",
             "https://github.com/orgs//intent/tweet",
+            "https://youtube.com/c/%%%%%666%%e%",
             "https://x.com/sharer",
             "mailto:x@twitter.com",
             "https://user@twitter.com/acme",
