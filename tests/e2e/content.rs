@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dragnet_domain::CampaignId;
-use dragnet_domain::content::PageClass;
+use dragnet_domain::content::{EvidenceKind, PageClass};
 use dragnet_store::{Store, StoreOptions};
 use dragnet_testkit::http_server::Route;
 use serde_json::{Value, json};
@@ -44,8 +44,17 @@ const FOR_SALE: &str = r#"<!doctype html><html><head><title>local-2.e2e.test is 
 Make an offer today.</p><a href="https://www.afternic.com/forsale/local-2.e2e.test">Buy now</a>
 </body></html>"#;
 
-/// The test's HTTP server: `local-1` is parked, `local-2` for sale, every other host a German
-/// bakery on WordPress.
+/// A page that says nothing: what a parking service's name servers often serve before the
+/// lander's scripts run.
+const BLANK: &str = "<!doctype html><html><head><title>Welcome</title></head><body></body></html>";
+
+/// A domain whose name servers are a parking service's (the test DNS server answers NS for
+/// `parkedns-…` names so) and whose page is [`BLANK`]: parked by its name servers alone. It is
+/// imported after the `local-…` names, so its ordinal is [`PAGES`].
+const PARKED_BY_NS: &str = "parkedns-1.e2e.test";
+
+/// The test's HTTP server: `local-1` is parked, `local-2` for sale, [`PARKED_BY_NS`] blank,
+/// every other host a German bakery on WordPress.
 fn start_http() -> Http {
     let http = Http::empty();
     http.server.route(
@@ -58,6 +67,8 @@ fn start_http() -> Http {
         .route_host("local-1.e2e.test", "/", Route::html(PARKED));
     http.server
         .route_host("local-2.e2e.test", "/", Route::html(FOR_SALE));
+    http.server
+        .route_host(PARKED_BY_NS, "/", Route::html(BLANK));
     http
 }
 
@@ -68,7 +79,7 @@ fn campaign(dns: &Dns, http_port: u16) -> Value {
         "configuration": {
             "dnsValidation": {
                 "resolvers": [dns.addr().to_string()],
-                "recordTypes": ["A"],
+                "recordTypes": ["A", "NS"],
                 "timeoutMs": 1000,
                 "retries": 2,
             },
@@ -104,9 +115,10 @@ fn full_sequence_runs_through_content_analysis() {
         );
         assert_eq!(status, 201, "{created}");
         let id = created["id"].as_i64().expect("id");
-        let names: String = (0..PAGES)
+        let mut names: String = (0..PAGES)
             .map(|i| format!("local-{i}.e2e.test\n"))
             .collect();
+        names.push_str(PARKED_BY_NS);
         let (status, body) = server.request(
             "POST",
             &format!("/api/v1/campaigns/{id}/domains"),
@@ -127,15 +139,15 @@ fn full_sequence_runs_through_content_analysis() {
         assert!(is(&p, "content_analysis", "completed"), "{p}");
         let content = &p["phases"][3];
         assert_eq!(content["phase"], "content_analysis", "{p}");
-        assert_eq!(content["totalItems"], PAGES, "{p}");
-        assert_eq!(content["processedItems"], PAGES, "{p}");
-        assert_eq!(content["successfulItems"], PAGES, "{p}");
+        assert_eq!(content["totalItems"], PAGES + 1, "{p}");
+        assert_eq!(content["processedItems"], PAGES + 1, "{p}");
+        assert_eq!(content["successfulItems"], PAGES + 1, "{p}");
         assert_eq!(content["failedItems"], 0, "{p}");
 
         // Every page has exactly one result, and the three kinds are told apart.
         let store = Store::open(&url, StoreOptions::default()).expect("open the store");
         let campaign = CampaignId(id);
-        for ordinal in 0..PAGES as u64 {
+        for ordinal in 0..=PAGES as u64 {
             let result = store
                 .content_result(campaign, ordinal)
                 .expect("read")
@@ -149,6 +161,7 @@ fn full_sequence_runs_through_content_analysis() {
             );
             let expected = match ordinal {
                 1 => PageClass::Parked,
+                o if o == PAGES as u64 => PageClass::Parked,
                 2 => PageClass::ForSale,
                 _ => PageClass::Active,
             };
@@ -161,6 +174,15 @@ fn full_sequence_runs_through_content_analysis() {
                 expected == PageClass::Active || !result.evidence.is_empty(),
                 "a parked or for-sale page names its evidence: {result:?}"
             );
+            if ordinal == PAGES as u64 {
+                assert!(
+                    result.evidence.iter().any(|e| {
+                        e.kind == EvidenceKind::ParkingNameserver
+                            && e.value.starts_with("ns1.sedoparking.com")
+                    }),
+                    "parked by its name servers: {result:?}"
+                );
+            }
             if expected == PageClass::Active {
                 assert_eq!(result.language.code, "de", "{result:?}");
                 assert!(
@@ -190,7 +212,17 @@ fn full_sequence_runs_through_content_analysis() {
             body["items"].as_array().expect("items").clone()
         };
         let all = list("");
-        assert_eq!(all.len(), PAGES);
+        assert_eq!(all.len(), PAGES + 1);
+        // The NS records the DNS phase kept, in the list as in the export.
+        assert_eq!(
+            all[PAGES]["dns"]["records"],
+            json!([
+                {"type": "NS", "value": "ns1.sedoparking.com", "ttl": 60},
+                {"type": "NS", "value": "ns2.sedoparking.com", "ttl": 60},
+            ]),
+            "{}",
+            all[PAGES]
+        );
         assert_eq!(all[1]["content"]["classification"], "parked", "{}", all[1]);
         assert_eq!(
             all[2]["content"]["classification"], "for_sale",
@@ -207,7 +239,7 @@ fn full_sequence_runs_through_content_analysis() {
                 .map(|d| d["ordinal"].as_u64().expect("ordinal"))
                 .collect()
         };
-        assert_eq!(ordinals(list("&classification=parked")), [1]);
+        assert_eq!(ordinals(list("&classification=parked")), [1, PAGES as u64]);
         assert_eq!(ordinals(list("&classification=for_sale")), [2]);
         assert_eq!(list("&classification=active").len(), PAGES - 2);
         assert_eq!(list("&language=de").len(), PAGES - 2);

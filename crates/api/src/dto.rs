@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use dragnet_domain::config::CampaignConfigurationInput;
 use dragnet_domain::content::{ContentResult, PageClass};
-use dragnet_domain::{Action, CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus};
+use dragnet_domain::{Action, CampaignId, DnsRecord, DnsStatus, HttpStatus, Phase, PhaseStatus};
 use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -220,6 +220,8 @@ pub struct DnsResultDto {
     pub status: DnsStatus,
     /// The addresses found.
     pub addresses: Vec<String>,
+    /// The records of the other asked types (CNAME, MX, NS, TXT), at most 32.
+    pub records: Vec<DnsRecord>,
     /// The error kind (`SERVFAIL`, `REFUSED`, …) of a failed lookup.
     pub error_kind: Option<String>,
     /// Queries sent.
@@ -296,6 +298,7 @@ impl From<DomainRecord> for DomainResult {
             dns: d.dns.map(|r| DnsResultDto {
                 status: r.status,
                 addresses: r.addresses.iter().map(ToString::to_string).collect(),
+                records: r.records,
                 error_kind: r.error_kind,
                 attempts: r.attempts,
                 checked_at: r.checked_at,

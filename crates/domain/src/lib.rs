@@ -25,4 +25,4 @@ pub use config::dns::{DnsStrategy, RecordType};
 pub use config::http::ProxyRotation;
 pub use error::{FieldError, ValidationErrors};
 pub use phase::{Action, CampaignState, Phase, PhaseStatus, Transition, TransitionError};
-pub use results::{DnsStatus, HttpStatus};
+pub use results::{DnsRecord, DnsStatus, HttpStatus};

@@ -148,6 +148,7 @@ fn prepare(
                 ordinal,
                 status: DnsStatus::Resolved,
                 error_kind: None,
+                records: Vec::new(),
                 addresses: vec![IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1))],
                 attempts: 1,
                 checked_at: now,

@@ -877,6 +877,7 @@ macro_rules! dns_columns {
             dns_results::addresses,
             dns_results::attempts,
             dns_results::checked_at,
+            dns_results::records,
         )
     };
 }

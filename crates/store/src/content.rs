@@ -6,11 +6,11 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use diesel::prelude::*;
-use dragnet_domain::Phase;
 use dragnet_domain::content::{ContentResult, LanguageSource, PageClass, PageLanguage};
+use dragnet_domain::{Phase, RecordType};
 
 use crate::backend;
-use crate::domains::decode_addresses;
+use crate::domains::{decode_addresses, decode_records};
 use crate::error::DbResultExt as _;
 use crate::results::{check_batch, count};
 use crate::rows::{ContentCols, NewContentRow, NewTechnologyRow};
@@ -72,6 +72,7 @@ impl Store {
             String,
             Option<Vec<u8>>,
             Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = http_results::table
             .inner_join(
@@ -96,27 +97,38 @@ impl Store {
                 http_results::keyword_hits,
                 http_results::snapshot,
                 dns_results::addresses.nullable(),
+                dns_results::records.nullable(),
             ))
             .load(&mut self.conn()?)
             .db()?;
         rows.into_iter()
-            .filter_map(|(ordinal, name, final_url, hits, snapshot, addresses)| {
-                let snapshot = snapshot?;
-                Some((ordinal, name, final_url, hits, snapshot, addresses))
-            })
-            .map(|(ordinal, name, final_url, hits, snapshot, addresses)| {
-                Ok(StoredPage {
-                    ordinal: to_u64(ordinal, "ordinal")?,
-                    name,
-                    final_url,
-                    keyword_hits: parse::<Vec<KeywordHit>>(&hits, "keyword hits")?,
-                    snapshot,
-                    addresses: match addresses {
-                        Some(a) => decode_addresses(&a)?,
-                        None => Vec::new(),
-                    },
-                })
-            })
+            .filter_map(
+                |(ordinal, name, final_url, hits, snapshot, addresses, records)| {
+                    let snapshot = snapshot?;
+                    Some((ordinal, name, final_url, hits, snapshot, addresses, records))
+                },
+            )
+            .map(
+                |(ordinal, name, final_url, hits, snapshot, addresses, records)| {
+                    let records = decode_records(records.as_deref().unwrap_or_default())?;
+                    Ok(StoredPage {
+                        nameservers: records
+                            .into_iter()
+                            .filter(|r| r.record_type == RecordType::Ns)
+                            .map(|r| r.value)
+                            .collect(),
+                        ordinal: to_u64(ordinal, "ordinal")?,
+                        name,
+                        final_url,
+                        keyword_hits: parse::<Vec<KeywordHit>>(&hits, "keyword hits")?,
+                        snapshot,
+                        addresses: match addresses {
+                            Some(a) => decode_addresses(&a)?,
+                            None => Vec::new(),
+                        },
+                    })
+                },
+            )
             .collect()
     }
 

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use diesel::prelude::*;
-use dragnet_domain::Phase;
+use dragnet_domain::{DnsRecord, Phase};
 
 use crate::backend::{self, AnyConnection};
 use crate::campaigns::phase_value;
@@ -518,14 +518,33 @@ pub(crate) fn decode_addresses(addresses: &str) -> Result<Vec<IpAddr>, StoreErro
         .collect()
 }
 
+/// The stored form of a DNS result's records: a JSON array, `''` for none.
+pub(crate) fn encode_records(records: &[DnsRecord]) -> Result<String, StoreError> {
+    if records.is_empty() {
+        return Ok(String::new());
+    }
+    serde_json::to_string(records)
+        .map_err(|e| StoreError::InvalidArgument(format!("DNS records: {e}")))
+}
+
+/// The records of a stored DNS result.
+pub(crate) fn decode_records(records: &str) -> Result<Vec<DnsRecord>, StoreError> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(records)
+        .map_err(|e| StoreError::Corrupt(format!("stored DNS records: {e}")))
+}
+
 fn decode_dns(ordinal: u64, cols: DnsCols) -> Result<DnsResult, StoreError> {
-    let (status, error_kind, addresses, attempts, checked_at) = cols;
+    let (status, error_kind, addresses, attempts, checked_at, records) = cols;
     let addresses = decode_addresses(&addresses)?;
     Ok(DnsResult {
         ordinal,
         status: DnsStatus::decode(status)?,
         error_kind,
         addresses,
+        records: decode_records(&records)?,
         attempts: u32::try_from(attempts)
             .map_err(|_| StoreError::Corrupt(format!("negative attempts {attempts}")))?,
         checked_at: from_millis(checked_at)?,

@@ -76,6 +76,7 @@ pub(crate) struct NewDnsRow {
     pub(crate) addresses: String,
     pub(crate) attempts: i32,
     pub(crate) checked_at: i64,
+    pub(crate) records: String,
 }
 
 /// A new HTTP result row.
@@ -146,7 +147,7 @@ pub(crate) struct NewChunkRow {
 }
 
 /// The `dns_results` columns of a domain page row (`backend::domain_page`).
-pub(crate) type DnsCols = (i16, Option<String>, String, i32, i64);
+pub(crate) type DnsCols = (i16, Option<String>, String, i32, i64, String);
 
 /// The `http_results` columns of a domain page row (`backend::domain_page`).
 pub(crate) type HttpCols = (

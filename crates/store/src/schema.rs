@@ -48,6 +48,7 @@ diesel::table! {
         addresses -> Text,
         attempts -> Integer,
         checked_at -> BigInt,
+        records -> Text,
     }
 }
 

@@ -6,7 +6,9 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use dragnet_domain::content::PageClass;
-use dragnet_domain::{CampaignState, Phase, PhaseStatus, ProxyProtocol, Role, Transition};
+use dragnet_domain::{
+    CampaignState, DnsRecord, Phase, PhaseStatus, ProxyProtocol, Role, Transition,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
@@ -268,6 +270,8 @@ pub struct DnsResult {
     pub error_kind: Option<String>,
     /// The addresses found.
     pub addresses: Vec<IpAddr>,
+    /// The records of the other asked types (CNAME, MX, NS, TXT).
+    pub records: Vec<DnsRecord>,
     /// How many queries were sent.
     pub attempts: u32,
     /// When the lookup finished (stored with millisecond precision).
@@ -356,6 +360,8 @@ pub struct StoredPage {
     pub snapshot: Vec<u8>,
     /// The addresses the DNS phase found.
     pub addresses: Vec<IpAddr>,
+    /// The name servers (NS records) the DNS phase found, when it asked for them.
+    pub nameservers: Vec<String>,
 }
 
 /// A domain with the results of the phases that processed it.

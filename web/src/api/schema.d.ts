@@ -795,6 +795,24 @@ export interface components {
              */
             token: string;
         };
+        /**
+         * @description One record the DNS phase found for a name, of a type the campaign asked for other than
+         *     A and AAAA (whose addresses are kept as the result's addresses).
+         */
+        DnsRecord: {
+            /**
+             * Format: int32
+             * @description Time to live, in seconds.
+             */
+            ttl: number;
+            /** @description The record type. */
+            type: components["schemas"]["RecordType"];
+            /**
+             * @description The value in presentation form: a name without the trailing dot (CNAME, NS),
+             *     `preference exchange` (MX), the character strings joined (TXT).
+             */
+            value: string;
+        };
         /** @description The JSON input of [`DnsResolverSettings`] (the body of a DNS persona). */
         DnsResolverSettings: {
             /**
@@ -830,6 +848,8 @@ export interface components {
             checkedAt: string;
             /** @description The error kind (`SERVFAIL`, `REFUSED`, …) of a failed lookup. */
             errorKind?: string | null;
+            /** @description The records of the other asked types (CNAME, MX, NS, TXT), at most 32. */
+            records: components["schemas"]["DnsRecord"][];
             /** @description The outcome. */
             status: components["schemas"]["DnsStatus"];
         };

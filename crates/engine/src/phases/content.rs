@@ -146,13 +146,14 @@ fn analyse(analyzer: &Analyzer, page: &StoredPage, rules_total: u32) -> ContentR
         })
         .collect();
     let addresses: &[IpAddr] = &page.addresses;
+    let nameservers: Vec<&str> = page.nameservers.iter().map(String::as_str).collect();
     let analysis = analyzer.analyse(&Page {
         html: &snapshot.body,
         final_url: page.final_url.as_deref(),
         headers: &headers,
         redirect_hosts: &[],
         addresses,
-        nameservers: &[],
+        nameservers: &nameservers,
         keywords: KeywordCounts {
             rules: &hits,
             rules_total,

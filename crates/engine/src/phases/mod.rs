@@ -400,6 +400,7 @@ impl ChunkProcessor for DnsValidation {
                     status: r.outcome.status,
                     error_kind: r.outcome.error.map(|e| e.to_string()),
                     addresses: r.outcome.addresses,
+                    records: r.outcome.records,
                     attempts: r.outcome.attempts,
                     checked_at,
                 })
