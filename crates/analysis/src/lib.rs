@@ -26,6 +26,10 @@
 //! is the domain crate's formula ([`ContentAnalysisConfig::score`]). The signature data are
 //! files in `data/`, compiled in and parsed once ([`signatures`]).
 //!
+//! The same crate extracts leads for the `lead_extraction` phase (SPEC §2.5): e-mail
+//! addresses, phone numbers, social profiles, the organisation and the contact pages of a
+//! page — see [`leads`] ([`LeadExtractor`]).
+//!
 //! **Invariant:** no I/O — no file, network, clock or randomness; the same input gives the
 //! same [`Analysis`], and no input (any bytes, read as lossy UTF-8) makes it panic. Work per
 //! page is bounded (see [`html`]).
@@ -33,6 +37,7 @@
 pub mod classify;
 pub mod html;
 pub mod language;
+pub mod leads;
 pub mod signatures;
 pub mod tech;
 
@@ -44,6 +49,7 @@ use dragnet_domain::config::analysis::{
 use dragnet_domain::content::{ContentSignals, Evidence, PageClass, PageLanguage, Technology};
 use serde::Serialize;
 
+pub use leads::{LeadExtractor, LeadPage};
 pub use signatures::SignatureError;
 
 /// The keyword hits of one rule, as the HTTP phase counted them.

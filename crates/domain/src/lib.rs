@@ -1,6 +1,7 @@
 //! The pure core of Dragnet: campaign phases and their transition rules, validated phase
 //! configurations, the stored objects they refer to (personas, keyword sets, proxies), domain
-//! names, the deterministic name generator and the vocabulary of page analysis (`content`).
+//! names, the deterministic name generator, the vocabulary of page analysis (`content`) and
+//! of lead extraction (`leads`).
 //!
 //! Invariant: this crate never performs I/O and depends on no runtime, database, HTTP or DNS
 //! crate, so that other services can link it to validate configurations and reason about
@@ -13,6 +14,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod generator;
+pub mod leads;
 pub mod name;
 pub mod phase;
 pub mod progress;

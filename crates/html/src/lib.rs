@@ -90,9 +90,36 @@ pub trait Observer {
     fn script(&mut self, text: &str) {
         let _ = text;
     }
+
+    /// Every end tag of the page (those in `<template>`, SVG and MathML too), in page order,
+    /// between the start tags. With [`StartTag::text_len`] and [`EndTag::text_len`] an
+    /// observer can cut the text of an element (a link's text) out of the visible text.
+    fn end_tag(&mut self, tag: &EndTag) {
+        let _ = tag;
+    }
 }
 
 impl Observer for () {}
+
+/// An end tag, as [`Observer::end_tag`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct EndTag {
+    name: TagName,
+    text_len: usize,
+}
+
+impl EndTag {
+    /// The tag's name, as [`StartTag::name`] gives it.
+    pub fn name(&self) -> &[u8] {
+        self.name.as_bytes()
+    }
+
+    /// How many bytes of visible text were kept before this tag (see
+    /// [`StartTag::text_len`]).
+    pub fn text_len(&self) -> usize {
+        self.text_len
+    }
+}
 
 /// A start tag, as [`Observer::start_tag`] sees it.
 #[derive(Debug, Clone, Copy)]
@@ -100,6 +127,8 @@ pub struct StartTag<'a> {
     name: TagName,
     /// The markup after the name, up to the end of the tag.
     attributes: &'a [u8],
+    /// Bytes of visible text kept before the tag.
+    text_len: usize,
 }
 
 impl<'a> StartTag<'a> {
@@ -107,6 +136,14 @@ impl<'a> StartTag<'a> {
     /// letters, digits and `-` read as `_`).
     pub fn name(&self) -> &[u8] {
         self.name.as_bytes()
+    }
+
+    /// How many bytes of visible text were kept before this tag: the text between two tags
+    /// is `visible[a.text_len()..b.text_len()]` of the [`Reading`] (trim it: the space between
+    /// two words is written with the second; and cut the end to the text's length, whose
+    /// trailing space is dropped). Stops growing once the text is full.
+    pub fn text_len(&self) -> usize {
+        self.text_len
     }
 
     /// The value of the first attribute named `name` (ASCII case-insensitive), with its
@@ -374,11 +411,16 @@ impl<'o> State<'o> {
         }
         self.owner = Owner::Other;
         if tag.end {
+            self.observer.end_tag(&EndTag {
+                name: tag.name,
+                text_len: self.visible.out.len(),
+            });
             self.end_tag(tag);
         } else {
             self.observer.start_tag(&StartTag {
                 name: tag.name,
                 attributes: tag.attributes,
+                text_len: self.visible.out.len(),
             });
             self.start_tag(tag);
         }
@@ -1778,6 +1820,59 @@ mod tests {
         assert_eq!(whole.text.visible.chars().count(), 38);
     }
 
+    /// Cuts the text of every link out of the visible text, as a lead extractor does.
+    #[derive(Default)]
+    struct Links {
+        open: Option<usize>,
+        spans: Vec<(usize, usize)>,
+        ends: Vec<String>,
+    }
+
+    impl Observer for Links {
+        fn start_tag(&mut self, tag: &StartTag<'_>) {
+            if tag.name() == b"a" {
+                self.open = Some(tag.text_len());
+            }
+        }
+
+        fn end_tag(&mut self, tag: &EndTag) {
+            self.ends
+                .push(String::from_utf8_lossy(tag.name()).into_owned());
+            if tag.name() == b"a"
+                && let Some(start) = self.open.take()
+            {
+                self.spans.push((start, tag.text_len()));
+            }
+        }
+    }
+
+    #[test]
+    fn end_tags_and_text_offsets_cut_out_link_text() {
+        let html = concat!(
+            "<p>Call us</p><a href=/k>Kon<b>takt</b> &amp; Anfahrt</a>",
+            "<ul><li><a href=/i> Impressum </a></li></ul><svg><a><text>x</text></a></svg>",
+            "<a href=/last>Last</a>"
+        );
+        let mut links = Links::default();
+        let reading = read(html, BIG, &mut links);
+        let text = &reading.text.visible;
+        let cut: Vec<&str> = links
+            .spans
+            .iter()
+            .map(|&(a, b)| text[a.min(text.len())..b.min(text.len())].trim())
+            .collect();
+        assert_eq!(cut, ["Kontakt & Anfahrt", "Impressum", "x", "Last"]);
+        assert_eq!(
+            links.ends,
+            ["p", "b", "a", "a", "li", "ul", "text", "a", "svg", "a"]
+        );
+        // Past the cap the offsets stop growing.
+        let mut capped = Links::default();
+        let reading = read(html, 4, &mut capped);
+        assert_eq!(reading.text.visible, "Call");
+        assert!(capped.spans.iter().all(|&(a, b)| a == 4 && b == 4));
+    }
+
     #[test]
     fn attributes_are_read_as_the_tokenizer_reads_them() {
         let (markup, _) = read_markup(
@@ -1791,6 +1886,7 @@ mod tests {
         let tag = StartTag {
             name: tag.name,
             attributes: tag.attributes,
+            text_len: 0,
         };
         assert_eq!(tag.attribute("title").as_deref(), Some("x>y"));
         assert_eq!(tag.attribute("data-x").as_deref(), Some("1"));
