@@ -292,6 +292,10 @@ pub struct ContentResult {
     pub components: crate::config::analysis::RelevanceScore,
     /// The relevance score, 0–100.
     pub relevance_score: f64,
+    /// Which weights `relevanceScore` was computed with: 0 for those the phase ran with,
+    /// *n* for those of the campaign's rescore *n* (`POST /campaigns/{id}/rescore`). Once a
+    /// rescore completes every result has its revision.
+    pub weights_revision: u64,
     /// Why the page could not be analysed (an unreadable snapshot); `null` when it was. Such
     /// a result counts as failed.
     pub error: Option<String>,
