@@ -184,9 +184,11 @@ impl RelevanceWeights {
     }
 }
 
-/// Rounds to three decimals (how relevance scores are kept).
+/// Rounds a non-negative number to three decimals, half up (how relevance scores are kept):
+/// `floor(x × 1000 + 0.5) / 1000`, the same floating-point operations as the store's rescore
+/// statement, so the two agree to the last bit.
 pub fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    (x * 1000.0 + 0.5).floor() / 1000.0
 }
 
 /// What the engine measured on one page, as input to [`ContentAnalysisConfig::score`].
