@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use dragnet_domain::config::CampaignConfigurationInput;
-use dragnet_domain::content::{ContentResult, PageClass};
+use dragnet_domain::config::analysis::RelevanceWeightsInput;
+use dragnet_domain::content::{ContentResult, ContentSummary, PageClass, RescoreState};
 use dragnet_domain::{Action, CampaignId, DnsRecord, DnsStatus, HttpStatus, Phase, PhaseStatus};
 use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
 use serde::{Deserialize, Serialize};
@@ -142,6 +143,14 @@ pub struct PhaseDto {
     pub completed_at: Option<DateTime<Utc>>,
     /// Why it failed.
     pub error: Option<String>,
+    /// `content_analysis` only: the results counted by classification (every class) and by
+    /// language, kept up to date as results are written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ContentSummary>,
+    /// `content_analysis` only: the campaign's latest rescore (`POST
+    /// /campaigns/{id}/rescore`); absent until the campaign is first rescored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rescore: Option<RescoreState>,
 }
 
 impl From<&PhaseRecord> for PhaseDto {
@@ -157,6 +166,8 @@ impl From<&PhaseRecord> for PhaseDto {
             started_at: p.started_at,
             completed_at: p.completed_at,
             error: p.error.clone(),
+            summary: None,
+            rescore: None,
         }
     }
 }
@@ -175,15 +186,40 @@ pub struct PhasesDto {
     pub phases: Vec<PhaseDto>,
 }
 
-impl From<&Campaign> for PhasesDto {
-    fn from(c: &Campaign) -> Self {
+impl PhasesDto {
+    /// The phases of `c`, with the content-analysis summary and rescore on that phase.
+    pub fn new(c: &Campaign, summary: ContentSummary, rescore: Option<RescoreState>) -> Self {
+        let mut content = Some((summary, rescore));
         Self {
             current_phase: c.state.current_phase,
             phase_status: c.state.phase_status,
             available_transitions: c.state.available_transitions(),
-            phases: c.phases.iter().map(PhaseDto::from).collect(),
+            phases: c
+                .phases
+                .iter()
+                .map(|p| {
+                    let mut dto = PhaseDto::from(p);
+                    if p.phase == Phase::ContentAnalysis
+                        && let Some((summary, rescore)) = content.take()
+                    {
+                        dto.summary = Some(summary);
+                        dto.rescore = rescore;
+                    }
+                    dto
+                })
+                .collect(),
         }
     }
+}
+
+/// `POST /campaigns/{id}/rescore`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RescoreRequest {
+    /// The new weights of the relevance components, each 0–1, summing to 1 (a component left
+    /// out weighs 0). Only the weights can change: the components (and the targets they are
+    /// measured against) are kept as the phase computed them.
+    pub weights: RelevanceWeightsInput,
 }
 
 /// `PUT /campaigns/{id}/transition`.

@@ -95,6 +95,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(campaigns::resume)
         .service(campaigns::cancel)
         .service(campaigns::retry)
+        .service(campaigns::rescore)
         .service(domains::list_domains)
         .service(domains::import_domains)
         .service(domains::export_domains)
@@ -196,6 +197,7 @@ const OPERATION_IDS: &[(&str, &str)] = &[
     ("resume", "resumePhase"),
     ("cancel", "cancelPhase"),
     ("retry", "retryPhase"),
+    ("rescore", "rescoreCampaign"),
     ("preview", "previewGeneration"),
 ];
 

@@ -477,17 +477,27 @@ fn page(
     backend::domain_page(conn, id.0, filter, after, limit, decode_row)
 }
 
-fn decode_row((ordinal, name, dns, http, content): PageRow) -> Result<DomainRecord, StoreError> {
+fn decode_row(
+    (ordinal, name, dns, http, content, score): PageRow,
+) -> Result<DomainRecord, StoreError> {
     let stored = ordinal;
     let ordinal = to_u64(ordinal, "ordinal")?;
+    let content = match (content, score) {
+        (Some(c), Some(s)) => Some(crate::content::decode_content_cols(stored, c, s)?),
+        (None, _) => None,
+        // Both rows are written in one transaction.
+        (Some(_), None) => {
+            return Err(StoreError::Corrupt(format!(
+                "content result of ordinal {stored} has no score row"
+            )));
+        }
+    };
     Ok(DomainRecord {
         ordinal,
         name,
         dns: dns.map(|d| decode_dns(ordinal, d)).transpose()?,
         http: http.map(|h| decode_http(ordinal, h)).transpose()?,
-        content: content
-            .map(|c| crate::content::decode_content_cols(stored, c))
-            .transpose()?,
+        content,
     })
 }
 

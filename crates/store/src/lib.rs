@@ -72,6 +72,7 @@ pub use catalog::{
     CatalogCursor, CatalogKind, CatalogLookup, CatalogUse, ID_RANDOM_CHARS, MAX_CATALOG_PAGE,
     StoredKeywordSet, StoredPersona, StoredProxy,
 };
+pub use content::RESCORE_CHUNK;
 pub use domains::{
     DomainExport, EXPORT_PAGE, GeneratedChunk, INSERT_BATCH, INSERT_BATCH_POSTGRES, MAX_DOMAIN_PAGE,
 };

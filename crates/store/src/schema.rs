@@ -170,11 +170,53 @@ diesel::table! {
         language_source -> Text,
         technologies -> Text,
         signals -> Text,
-        components -> Text,
-        score -> Double,
         scoring_version -> Integer,
         error -> Nullable<Text>,
         analysed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    content_scores (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        score -> Double,
+        keyword_density -> Double,
+        keyword_coverage -> Double,
+        title_hit -> Double,
+        content_length -> Double,
+        not_parked -> Double,
+        weights_revision -> BigInt,
+    }
+}
+
+diesel::table! {
+    content_rescores (campaign_id) {
+        campaign_id -> BigInt,
+        revision -> BigInt,
+        state -> SmallInt,
+        keyword_density -> Double,
+        keyword_coverage -> Double,
+        title_hit -> Double,
+        content_length -> Double,
+        not_parked -> Double,
+        scoring_version -> Integer,
+        total_items -> BigInt,
+        processed_items -> BigInt,
+        next_ordinal -> BigInt,
+        end_ordinal -> BigInt,
+        started_at -> BigInt,
+        rescored_at -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    content_summary (campaign_id, dimension, value) {
+        campaign_id -> BigInt,
+        dimension -> SmallInt,
+        value -> Text,
+        items -> BigInt,
     }
 }
 
@@ -197,6 +239,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     dns_results,
     http_results,
     content_results,
+    content_scores,
+    content_rescores,
+    content_summary,
     content_technologies,
     pattern_marks,
     chunk_leases,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use dragnet_domain::content::PageClass;
+use dragnet_domain::content::{PageClass, RescoreStatus};
 use dragnet_domain::{
     CampaignState, DnsRecord, Phase, PhaseStatus, ProxyProtocol, Role, Transition,
 };
@@ -257,6 +257,12 @@ stored_enum!(
         DefaultPage = 4,
         Empty = 5,
     ]
+);
+
+stored_enum!(
+    RescoreStatus,
+    "rescore state",
+    [Running = 0, Completed = 1, Failed = 2]
 );
 
 /// The DNS phase's result for one domain.

@@ -154,6 +154,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/{id}/rescore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute every relevance score of the campaign from the stored components with new
+         *     weights (no page is read again). Runs in the background: the answer is the rescore's state
+         *     (`running`); its progress comes as `campaign.rescore` WebSocket messages and in the
+         *     `rescore` of the `content_analysis` phase (`GET /campaigns/{id}/phases`). The weights are
+         *     recorded in the campaign's `contentAnalysis` configuration. A server stopped mid-way
+         *     continues after its restart.
+         */
+        post: operations["rescoreCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/{id}/resume": {
         parameters: {
             query?: never;
@@ -720,6 +744,13 @@ export interface components {
             signals: components["schemas"]["ContentSignals"];
             /** @description Technologies found. */
             technologies: components["schemas"]["Technology"][];
+            /**
+             * Format: int64
+             * @description Which weights `relevanceScore` was computed with: 0 for those the phase ran with,
+             *     *n* for those of the campaign's rescore *n* (`POST /campaigns/{id}/rescore`). Once a
+             *     rescore completes every result has its revision.
+             */
+            weightsRevision: number;
         };
         /**
          * @description Content signals of a page: what the relevance score and an analyst read about its size,
@@ -760,6 +791,20 @@ export interface components {
              * @description Words of visible text.
              */
             words: number;
+        };
+        /**
+         * @description How a campaign's content results are spread over classifications and languages: counts
+         *     kept up to date by every write of results (never a `GROUP BY` at request time).
+         */
+        ContentSummary: {
+            /** @description Content results per classification; every class is listed, with 0 when none. */
+            byClassification: {
+                [key: string]: number;
+            };
+            /** @description Content results per page language (ISO 639-1 code, or `und`); only languages found. */
+            byLanguage: {
+                [key: string]: number;
+            };
         };
         /** @description Optional precondition of a control request. */
         ControlRequest: {
@@ -1472,6 +1517,7 @@ export interface components {
              * @description Items processed.
              */
             processedItems: number;
+            rescore?: null | components["schemas"]["RescoreState"];
             /**
              * Format: date-time
              * @description When it first started.
@@ -1484,6 +1530,7 @@ export interface components {
              * @description Items that succeeded.
              */
             successfulItems: number;
+            summary?: null | components["schemas"]["ContentSummary"];
             /**
              * Format: int64
              * @description Items to process.
@@ -1783,6 +1830,79 @@ export interface components {
             titleHit?: number | null;
         };
         /**
+         * @description The progress of a campaign's rescore (`POST /campaigns/{id}/rescore`): the `data` of the
+         *     WebSocket's `campaign.rescore` message. A rescore is not a phase — the campaign's current
+         *     phase and its status do not change — so it is reported apart from `campaign.progress`: the
+         *     rescore's state with the campaign's id and the recent rate.
+         */
+        RescoreProgress: components["schemas"]["RescoreState"] & {
+            /** @description The campaign. */
+            campaignId: components["schemas"]["CampaignId"];
+            /**
+             * Format: double
+             * @description Recent rate, content results rescored per second.
+             */
+            ratePerSecond: number;
+        };
+        /** @description `POST /campaigns/{id}/rescore`. */
+        RescoreRequest: {
+            /**
+             * @description The new weights of the relevance components, each 0–1, summing to 1 (a component left
+             *     out weighs 0). Only the weights can change: the components (and the targets they are
+             *     measured against) are kept as the phase computed them.
+             */
+            weights: components["schemas"]["RelevanceWeights"];
+        };
+        /**
+         * @description A campaign's latest rescore: the relevance scores recomputed from the stored components
+         *     with new weights, without reading any page again. Each rescore has the next `revision`;
+         *     every content result records the revision whose weights its score was computed with (0:
+         *     the weights the phase ran with).
+         */
+        RescoreState: {
+            /** @description Why it failed; `null` unless `state` is `failed`. */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description Content results rescored so far.
+             */
+            processedItems: number;
+            /**
+             * Format: date-time
+             * @description When it completed; `null` until then.
+             */
+            rescoredAt?: string | null;
+            /**
+             * Format: int64
+             * @description The weights revision this rescore brings every score to (1 for the first rescore).
+             */
+            revision: number;
+            /**
+             * Format: int32
+             * @description The relevance formula version.
+             */
+            scoringVersion: number;
+            /**
+             * Format: date-time
+             * @description When it was requested.
+             */
+            startedAt: string;
+            /** @description Where it stands. */
+            state: components["schemas"]["RescoreStatus"];
+            /**
+             * Format: int64
+             * @description Content results to rescore (those the campaign had when the rescore began).
+             */
+            totalItems: number;
+            /** @description The new weights (also recorded in the campaign's `contentAnalysis` configuration). */
+            weights: components["schemas"]["RelevanceWeights"];
+        };
+        /**
+         * @description Where a rescore stands.
+         * @enum {string}
+         */
+        RescoreStatus: "running" | "completed" | "failed";
+        /**
          * @description One entry of `resolvers`: either a string `"ip:port"` (weight 1) or an object
          *     `{address, weight}` for the `weighted` strategy.
          */
@@ -1809,6 +1929,11 @@ export interface components {
             seq: number;
             /** @enum {string} */
             type: "campaign.progress";
+        } | {
+            /** @description The rescore's state, the campaign's id and the recent rate. */
+            data: components["schemas"]["RescoreProgress"];
+            /** @enum {string} */
+            type: "campaign.rescore";
         } | {
             /** @description The campaigns subscribed (including ones that already were). */
             campaignIds: components["schemas"]["CampaignId"][];
@@ -2612,6 +2737,79 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             /** @description No such campaign. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rescoreCampaign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat-safe key; a repeat within 10 minutes returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Campaign id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescoreRequest"];
+            };
+        };
+        responses: {
+            /** @description The rescore began. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RescoreState"];
+                };
+            };
+            /** @description Malformed JSON, a missing `weights` or an unknown field (named). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such campaign. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not now: `content_analysis` is running or paused, another rescore of the campaign is running, or the campaign has no content results yet; `context.reason` is `phase_active`, `rescore_running` or `no_results`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid weights (out of 0–1, or not summing to 1); `errors` names them. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -169,6 +169,8 @@ fn analyse(analyzer: &Analyzer, page: &StoredPage, rules_total: u32) -> ContentR
         signals: analysis.signals,
         components: analysis.relevance.components,
         relevance_score: analysis.relevance.score,
+        // The store stamps the revision of the campaign's latest rescore, if any.
+        weights_revision: 0,
         error: None,
         analysed_at: now,
     }
@@ -200,6 +202,7 @@ fn unreadable(
         signals: ContentSignals::default(),
         components,
         relevance_score: 0.0,
+        weights_revision: 0,
         error: Some(error),
         analysed_at: now,
     }
