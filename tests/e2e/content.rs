@@ -312,7 +312,12 @@ fn full_sequence_runs_through_content_analysis() {
         );
         let rescore = &done["phases"][3]["rescore"];
         assert_eq!(rescore["revision"], begun.revision, "{done}");
-        assert_eq!(rescore["processedItems"], PAGES + 1, "{}: {done}", backend.name);
+        assert_eq!(
+            rescore["processedItems"],
+            PAGES + 1,
+            "{}: {done}",
+            backend.name
+        );
         assert_eq!(rescore["totalItems"], PAGES + 1, "{done}");
         check_scores(&list_all(&server, id), &weights, begun.revision);
         assert!(is(&done, "content_analysis", "completed"), "{done}");
