@@ -8,7 +8,7 @@
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a C++ compiler (libFuzzer is built from
 # source). The toolchain is stable; cargo-fuzz passes nightly-only flags (-Zsanitizer=address,
 # sancov), so RUSTC_BOOTSTRAP=1 is set here. Environment:
-#   DRAGNET_FUZZ_TARGETS     targets to run (default: all six)
+#   DRAGNET_FUZZ_TARGETS     targets to run (default: all nine)
 #   DRAGNET_FUZZ_TARGET_DIR  Cargo target directory (default /var/tmp/dragnet-fuzz-target)
 #   DRAGNET_FUZZ_WORK        working corpora and logs (default /var/tmp/dragnet-fuzz-work);
 #                            the committed seeds in fuzz/corpus/<target> are read, never written
@@ -21,7 +21,7 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-read -r -a targets <<< "${DRAGNET_FUZZ_TARGETS:-domain_name generation_config import_line keyword_rules visible_text page_analysis}"
+read -r -a targets <<< "${DRAGNET_FUZZ_TARGETS:-domain_name generation_config import_line keyword_rules visible_text page_analysis lead_email lead_phone lead_social}"
 work="${DRAGNET_FUZZ_WORK:-/var/tmp/dragnet-fuzz-work}"
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${DRAGNET_FUZZ_TARGET_DIR:-/var/tmp/dragnet-fuzz-target}"

@@ -179,6 +179,17 @@ pub fn read(html: &str, max_visible_bytes: usize, observer: &mut dyn Observer) -
     }
 }
 
+/// Reads a whole page as [`read`] does — every start tag, end tag and inline script shown to
+/// `observer`, the title and at most `max_visible_bytes` bytes of visible text kept — without
+/// counting the characters and words of the whole text, which costs about a third of the
+/// pass. For readers that need the text, not its size (lead extraction). Never panics; linear
+/// time.
+pub fn read_text(html: &str, max_visible_bytes: usize, observer: &mut dyn Observer) -> PageText {
+    let mut state = State::new(Nesting::Page, max_visible_bytes, false, observer);
+    scan(html, &mut state, false);
+    state.finish()
+}
+
 /// A page that is not HTML (plain text, JSON, XML …) taken as visible text as it is: no markup
 /// is removed and no character reference decoded, whitespace is collapsed as for HTML, the
 /// result is cut to `max_visible_bytes` bytes, and there is no title.
@@ -1814,6 +1825,11 @@ mod tests {
             ]
         );
         assert_eq!(recorder.scripts, ["gtag('config')"]);
+        // `read_text` shows the observer the same and keeps the same text, uncounted.
+        let mut uncounted = Recorder::default();
+        assert_eq!(read_text(html, 11, &mut uncounted), reading.text);
+        assert_eq!(uncounted.tags, recorder.tags);
+        assert_eq!(uncounted.scripts, recorder.scripts);
         // The counts are those of the whole text, whatever is kept.
         let whole = read(html, BIG, &mut ());
         assert_eq!((whole.words, whole.chars), (7, 38));

@@ -9,9 +9,6 @@
 //! `data/contacts.toml`: `image@2x.png`, `name@example.com`, `…@sentry.wixpress.com`,
 //! `your.name@…`).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use std::sync::LazyLock;
-
 use super::rules::{Rules, rules};
 
 /// Longest local part (RFC 5321).
@@ -140,7 +137,8 @@ fn valid_domain(domain: &str) -> bool {
 /// address (see [`normalize_email`]); otherwise the decoded text, trimmed.
 pub fn decode_cfemail(hex: &str) -> Option<String> {
     let hex = hex.trim().as_bytes();
-    if hex.len() < 4 || hex.len() % 2 != 0 || hex.len() > 2 * (MAX_LOCAL + MAX_DOMAIN + 2) {
+    if hex.len() < 4 || !hex.len().is_multiple_of(2) || hex.len() > 2 * (MAX_LOCAL + MAX_DOMAIN + 2)
+    {
         return None;
     }
     let byte = |i: usize| -> Option<u8> {
@@ -224,82 +222,36 @@ pub(crate) fn percent_decode(s: &str) -> String {
 /// The forms of `@` in text. Spelled forms (` at `) are weak: an address is taken from them
 /// only when its domain spells a dot too (`name at example dot com`), since "write to us at
 /// office.example.com" is no address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum At {
     /// `@`.
     Plain,
-    /// `＠`, `[at]`, `(at)`, `{at}`, `<at>`, `[@]`, `(@)`, ` @ ` …
+    /// `＠`, `[at]`, `(at)`, `{at}`, `<at>`, `[@]`, `(@)`, ` @ `, `[ät]` …
     Bracketed,
     /// ` at `.
     Spelled,
 }
 
-/// `@` markers, in the order of [`AT_KINDS`].
-const AT_MARKERS: &[&str] = &[
-    "@", "＠", " @ ", "[at]", "(at)", "{at}", "<at>", "[@]", "(@)", "{@}", " [at] ", " (at) ",
-    " {at} ", " <at> ", "[ at ]", "( at )", " [ at ] ", " ( at ) ", " [@] ", " (@) ", " at ",
-    "[ät]", "(ät)", "[aet]",
+/// Obfuscated dots in a domain (`.` itself is handled apart): bracketed forms, which may have
+/// a space on either side (`example [dot] com`), and spelled words, which must
+/// (`example dot com`).
+const BRACKETED_DOTS: &[&str] = &[
+    "[dot]", "(dot)", "{dot}", "<dot>", "[ dot ]", "( dot )", "[.]", "(.)", "[punkt]", "(punkt)",
+    "[point]", "(point)",
 ];
-const AT_KINDS: &[At] = &[
-    At::Plain,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-    At::Spelled,
-    At::Bracketed,
-    At::Bracketed,
-    At::Bracketed,
-];
+const SPELLED_DOTS: &[&str] = &[" dot ", " punkt ", " point "];
 
-/// Obfuscated dots in a domain; `.` itself is handled apart. Each is `(marker, spelled)`.
-const DOT_MARKERS: &[(&str, bool)] = &[
-    ("[dot]", true),
-    ("(dot)", true),
-    ("{dot}", true),
-    ("<dot>", true),
-    ("[ dot ]", true),
-    ("( dot )", true),
-    (" [dot] ", true),
-    (" (dot) ", true),
-    (" {dot} ", true),
-    (" [ dot ] ", true),
-    (" ( dot ) ", true),
-    (" dot ", true),
-    ("[.]", true),
-    ("(.)", true),
-    (" [.] ", true),
-    (" (.) ", true),
-    ("[punkt]", true),
-    ("(punkt)", true),
-    (" punkt ", true),
-    ("[point]", true),
-    ("(point)", true),
-    (" point ", true),
-];
+/// Words inside brackets that stand for `@`.
+const BRACKETED_AT: &[&str] = &["at", "@", "ät", "aet"];
 
-static AT_FINDER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(AT_MARKERS)
-        .ok()
-});
+/// Words that are no mailbox or domain name in a spelled address ("look at the dot com
+/// era", "meet us at our stand dot …"): English function words.
+const SPELLED_STOPWORDS: &[&str] = &[
+    "a", "an", "the", "this", "that", "these", "those", "us", "me", "him", "her", "them", "it",
+    "we", "you", "i", "our", "your", "my", "his", "its", "their", "look", "looking", "meet", "see",
+    "arrive", "arrived", "stay", "stayed", "home", "work", "least", "last", "first", "once", "all",
+    "any", "every", "some", "one", "is", "are", "was", "be", "and", "or", "of", "in", "on", "to",
+];
 
 /// Every address in a stretch of visible text, plain or obfuscated, in order, each once
 /// per occurrence. Linear in the text.
@@ -310,20 +262,148 @@ pub fn emails_in_text(text: &str) -> Vec<FoundEmail> {
     }
 }
 
-pub(crate) fn find_with(rules: &Rules, text: &str) -> Vec<FoundEmail> {
-    let mut out = Vec::new();
-    let Some(finder) = AT_FINDER.as_ref() else {
-        return out;
-    };
+/// Bytes where an `@` marker can end or be: `@`, closing brackets, the first byte of `＠`,
+/// and the `t` of ` at `.
+static TRIGGERS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'@' as usize] = true;
+    t[b']' as usize] = true;
+    t[b')' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'>' as usize] = true;
+    t[0xef] = true;
+    t[b't' as usize] = true;
+    t[b'T' as usize] = true;
+    t
+};
+
+/// Bytes looked at at once by the vectorised pre-check of [`at_markers`].
+const CHUNK: usize = 64;
+
+/// Whether a chunk of [`CHUNK`] bytes may hold an `@` marker: an `@`, a closing bracket,
+/// the first byte of `＠`, or the `t` of ` at ` in any case. `c` is the chunk with the 2
+/// bytes before it and the 1 after it (` at ` is recognised by its `t`, which is where the
+/// marker is handled). Written as a fold over fixed-size arrays without early exit so that it
+/// compiles to vector instructions.
+fn chunk_may_hold_marker(c: &[u8; CHUNK + 3]) -> bool {
+    let mut hit = 0u8;
+    for k in 0..CHUNK {
+        let b = c[k + 2];
+        hit |= u8::from(b == b'@')
+            | u8::from(b == b']')
+            | u8::from(b == b')')
+            | u8::from(b == b'}')
+            | u8::from(b == b'>')
+            | u8::from(b == 0xef);
+        hit |= u8::from(c[k] == b' ')
+            & u8::from((c[k + 1] | 0x20) == b'a')
+            & u8::from((b | 0x20) == b't')
+            & u8::from(c[k + 3] == b' ');
+    }
+    hit != 0
+}
+
+/// Where the `@` markers of a text are: `(start, end, kind)` in order. One pass over the
+/// bytes stops at `@`, at the closing brackets of `[at]`-style markers, at `＠` and at the
+/// `t` of ` at ` (which [`find_with`] keeps only before a spelled dot).
+fn at_markers(text: &str) -> Vec<(usize, usize, At)> {
     let bytes = text.as_bytes();
-    let mut resume = 0;
-    for m in finder.find_iter(text) {
-        if m.start() < resume {
+    let mut out = Vec::new();
+    // Extends a bracketed marker over one space on each side.
+    let widen = |start: usize, end: usize| -> (usize, usize) {
+        let start = if start > 0 && bytes[start - 1] == b' ' {
+            start - 1
+        } else {
+            start
+        };
+        let end = if bytes.get(end) == Some(&b' ') {
+            end + 1
+        } else {
+            end
+        };
+        (start, end)
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if i % CHUNK == 0
+            && i >= 2
+            && let Some(window) = bytes.get(i - 2..i + CHUNK + 1)
+            && let Ok(window) = <&[u8; CHUNK + 3]>::try_from(window)
+            && !chunk_may_hold_marker(window)
+        {
+            i += CHUNK;
             continue;
         }
-        let kind = AT_KINDS[m.pattern().as_usize()];
+        let b = bytes[i];
+        i += 1;
+        if !TRIGGERS[usize::from(b)] {
+            continue;
+        }
+        let i = i - 1;
+        match b {
+            b'@' => {
+                let open = i.checked_sub(1).map(|j| bytes[j]);
+                let close = bytes.get(i + 1).copied();
+                match (open, close) {
+                    (Some(b'[' | b'(' | b'{'), Some(b']' | b')' | b'}')) => {
+                        let (s, e) = widen(i - 1, i + 2);
+                        out.push((s, e, At::Bracketed));
+                    }
+                    (Some(b' '), Some(b' ')) => out.push((i - 1, i + 2, At::Bracketed)),
+                    (Some(b'[' | b'(' | b'{'), _) | (_, Some(b']' | b')' | b'}')) => {}
+                    _ => out.push((i, i + 1, At::Plain)),
+                }
+            }
+            b']' | b')' | b'}' | b'>' => {
+                let open = match b {
+                    b']' => b'[',
+                    b')' => b'(',
+                    b'}' => b'{',
+                    _ => b'<',
+                };
+                // `[at]`, `[ at ]`: the opening bracket at most 7 bytes back.
+                let from = i.saturating_sub(7);
+                let Some(o) = bytes[from..i].iter().rposition(|&c| c == open) else {
+                    continue;
+                };
+                let o = from + o;
+                let inner = text.get(o + 1..i).unwrap_or_default().trim();
+                if BRACKETED_AT.iter().any(|w| inner.eq_ignore_ascii_case(w)) {
+                    let (s, e) = widen(o, i + 1);
+                    out.push((s, e, At::Bracketed));
+                }
+            }
+            b't' | b'T' => {
+                if i >= 2
+                    && bytes[i - 2] == b' '
+                    && matches!(bytes[i - 1], b'a' | b'A')
+                    && bytes.get(i + 1) == Some(&b' ')
+                {
+                    out.push((i - 2, i + 2, At::Spelled));
+                }
+            }
+            _ => {
+                if bytes[i..].starts_with("＠".as_bytes()) {
+                    out.push((i, i + "＠".len(), At::Bracketed));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+pub(crate) fn find_with(rules: &Rules, text: &str) -> Vec<FoundEmail> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut resume = 0;
+    for (start, end, kind) in at_markers(text) {
+        if start < resume {
+            continue;
+        }
         // The local part: the address characters right before the marker.
-        let local_end = m.start();
+        let local_end = start;
         let mut local_start = local_end;
         while local_start > 0
             && is_local_byte(bytes[local_start - 1])
@@ -334,15 +414,20 @@ pub(crate) fn find_with(rules: &Rules, text: &str) -> Vec<FoundEmail> {
         if local_end - local_start > MAX_LOCAL || local_start == local_end {
             continue;
         }
-        // A local part glued to a word before it (`E-Mail:info@` is fine, `xinfo@` is the
-        // word): the scan above already stops at anything that is not an address character.
-        let Some((domain, domain_end, spelled_dot)) = read_domain(text, m.end()) else {
+        let Some((domain, domain_end, spelled_dot)) = read_domain(text, end) else {
             continue;
         };
-        if kind == At::Spelled && !spelled_dot {
-            continue;
-        }
         let local = &text[local_start..local_end];
+        if kind == At::Spelled {
+            let first_label = domain.split('.').next().unwrap_or_default();
+            if !spelled_dot
+                || [local, first_label]
+                    .iter()
+                    .any(|w| SPELLED_STOPWORDS.contains(&w.to_ascii_lowercase().as_str()))
+            {
+                continue;
+            }
+        }
         let address = format!("{local}@{domain}");
         if let Some(normalized) = normalize_with(rules, &address) {
             out.push(FoundEmail {
@@ -392,16 +477,30 @@ fn read_domain(text: &str, start: usize) -> Option<(String, usize, bool)> {
             at += 1;
             continue;
         }
-        let dot = DOT_MARKERS.iter().find(|(marker, _)| {
-            rest.len() >= marker.len()
-                && rest.as_bytes()[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
-                && next_label(marker.len())
-        });
+        // A bracketed dot, maybe with a space on either side, or a spelled one.
+        let starts_with = |s: &str, m: &str| {
+            s.len() >= m.len() && s.as_bytes()[..m.len()].eq_ignore_ascii_case(m.as_bytes())
+        };
+        let lead = usize::from(rest.starts_with(' '));
+        let dot = BRACKETED_DOTS
+            .iter()
+            .find(|m| starts_with(&rest[lead..], m))
+            .map(|m| {
+                let end = lead + m.len();
+                end + usize::from(rest[end..].starts_with(' '))
+            })
+            .or_else(|| {
+                SPELLED_DOTS
+                    .iter()
+                    .find(|m| starts_with(rest, m))
+                    .map(|m| m.len())
+            })
+            .filter(|&len| next_label(len));
         match dot {
-            Some((marker, is_spelled)) => {
+            Some(len) => {
                 domain.push('.');
-                at += marker.len();
-                spelled |= is_spelled;
+                at += len;
+                spelled = true;
             }
             None => break,
         }
@@ -489,6 +588,28 @@ mod tests {
         let f = &emails_in_text("kontakt [at] tischlerei-holz [dot] de")[0];
         assert!(f.obfuscated);
         assert_eq!(f.value, "kontakt [at] tischlerei-holz [dot] de");
+    }
+
+    #[test]
+    fn markers_across_chunk_boundaries() {
+        for pad in 0..140 {
+            let filler = "x".repeat(pad);
+            for (text, want) in [
+                (
+                    format!("{filler} anna at studio-nord dot nl"),
+                    "anna@studio-nord.nl",
+                ),
+                (format!("{filler} info@firma.de"), "info@firma.de"),
+                (
+                    format!("{filler} j.roth(at)roth-design.ch"),
+                    "j.roth@roth-design.ch",
+                ),
+                (format!("{filler} ben [ @ ] firma.de"), "ben@firma.de"),
+                (format!("{filler} kai at firma [dot] de"), "kai@firma.de"),
+            ] {
+                assert_eq!(found(&text), [want], "padding {pad}: {text}");
+            }
+        }
     }
 
     #[test]

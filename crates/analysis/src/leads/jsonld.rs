@@ -294,10 +294,10 @@ fn postal_address(value: &Value) -> Option<PostalAddress> {
 
 fn collect_strings(value: &Value, out: &mut Vec<String>) {
     match value {
-        Value::String(s) => {
-            if out.len() < MAX_VALUES && s.len() <= MAX_VALUE_CHARS && !s.trim().is_empty() {
-                out.push(s.trim().to_owned());
-            }
+        Value::String(s)
+            if out.len() < MAX_VALUES && s.len() <= MAX_VALUE_CHARS && !s.trim().is_empty() =>
+        {
+            out.push(s.trim().to_owned());
         }
         Value::Array(items) => {
             for item in items {

@@ -28,7 +28,7 @@
 //! assert!(lead.contacts[0].role && lead.contacts[0].kind == ContactKind::Email);
 //! ```
 //!
-//! **One pass.** The page is read once by [`dragnet_html::read`] with an observer that takes
+//! **One pass.** The page is read once by [`dragnet_html::read_text`] with an observer that takes
 //! from the start tags what the text does not show — `mailto:` and `tel:` links, profile
 //! links, Cloudflare-protected addresses, `<meta>` tags (`og:site_name`, `twitter:site`,
 //! `article:publisher`, `og:email`, `og:phone_number`), JSON-LD scripts, `<base href>`,
@@ -53,6 +53,8 @@ mod rules;
 pub mod social;
 
 pub mod phone;
+
+use std::sync::LazyLock;
 
 use dragnet_domain::config::leads::LeadExtractionConfig;
 use dragnet_domain::leads::{
@@ -80,6 +82,12 @@ const MAX_LINKS: usize = 1024;
 const MAX_ATTRIBUTE_BYTES: usize = 4096;
 /// Most raw contacts (before deduplication) gathered per page.
 const MAX_RAW: usize = 4096;
+
+/// What every page protected by Cloudflare's e-mail obfuscation contains (the
+/// `/cdn-cgi/l/email-protection` link, and the decoder script under `/cdn-cgi/`): pages
+/// without it skip the `data-cfemail` look-up on every tag.
+static CLOUDFLARE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("cdn-cgi"));
 
 /// A page to extract leads from: the input of [`LeadExtractor::extract`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -136,7 +144,7 @@ impl LeadExtractor {
         let mut collector = Collector {
             rules: self.rules,
             page_host: page_host.as_deref(),
-            cloudflare: html.contains("cfemail") || html.contains("email-protection"),
+            cloudflare: CLOUDFLARE.find(html.as_bytes()).is_some(),
             raw: Vec::new(),
             phones: Vec::new(),
             jsonld: jsonld::JsonLdFacts::default(),
@@ -148,8 +156,8 @@ impl LeadExtractor {
             links: Vec::new(),
             open_link: None,
         };
-        let reading = dragnet_html::read(html, MAX_TEXT_BYTES, &mut collector);
-        let text = &reading.text.visible;
+        let reading = dragnet_html::read_text(html, MAX_TEXT_BYTES, &mut collector);
+        let text = &reading.visible;
         collector.close_link(text.len());
 
         let region = page
@@ -252,17 +260,24 @@ impl LeadExtractor {
             .collect();
         let contacts = dedup_contacts(contacts, self.max_contacts);
 
-        // Organisation: JSON-LD, og:site_name, title.
+        // Organisation: JSON-LD, og:site_name, title (read as a home page's title when the
+        // path is `/` or a start page's).
+        let home = page_url.as_ref().is_none_or(|u| {
+            let path = u.path().to_ascii_lowercase();
+            path == "/"
+                || ["/index", "/home", "/start"]
+                    .iter()
+                    .any(|p| path.starts_with(p) && path.len() <= p.len() + 5)
+        });
         let (organisation, organisation_source) =
             if let Some((name, _)) = collector.jsonld.organisation.clone() {
                 (Some(name), Some(OrganisationSource::JsonLd))
             } else if let Some(name) = collector.og_site_name.clone() {
                 (Some(name), Some(OrganisationSource::OgSiteName))
             } else if let Some(name) = reading
-                .text
                 .title
                 .as_deref()
-                .and_then(|t| pages::organisation_from_title(t, page_host.as_deref()))
+                .and_then(|t| pages::organisation_from_title(t, page_host.as_deref(), home))
             {
                 (Some(name), Some(OrganisationSource::Title))
             } else {
@@ -444,16 +459,8 @@ impl Observer for Collector<'_> {
                     self.push(Raw::social(&href, profile, ContactLocation::Link));
                 }
             }
-            b"html" => {
-                if self.html_lang.is_none() {
-                    self.html_lang = attribute(tag, "lang");
-                }
-            }
-            b"base" => {
-                if self.base.is_none() {
-                    self.base = attribute(tag, "href");
-                }
-            }
+            b"html" if self.html_lang.is_none() => self.html_lang = attribute(tag, "lang"),
+            b"base" if self.base.is_none() => self.base = attribute(tag, "href"),
             _ => {}
         }
     }
@@ -518,11 +525,11 @@ impl Collector<'_> {
             self.push(Raw::email(&address, normalized, ContactLocation::CfEmail));
             return;
         }
-        if href.contains("//") {
-            if let Some(profile) = social::profile_with(self.rules, &href) {
-                self.push(Raw::social(&href, profile, ContactLocation::Link));
-                return;
-            }
+        if href.contains("//")
+            && let Some(profile) = social::profile_with(self.rules, &href)
+        {
+            self.push(Raw::social(&href, profile, ContactLocation::Link));
+            return;
         }
         if pages::may_be_internal(&href, self.page_host) {
             self.open_link = Some((href, text_len));
@@ -620,6 +627,7 @@ mod tests {
             <p>Werkstatt: <a href="tel:+49%2040%207654321">040 7654321</a></p>
             <p>Schreiben Sie an anna [at] tischlerei-holz [dot] de oder
             <span class="__cf_email__" data-cfemail="{cf}">[email&#160;protected]</span></p>
+            <script src="/cdn-cgi/scripts/5c5dd728/cloudflare-static/email-decode.min.js"></script>
             <img src="/img/logo@2x.png" alt="logo@2x.png"><p>logo@2x.png</p>
             <footer>Tel. 040 1234567 · Fax 040 1234568 · <a href="https://github.com/tischlerholz">GitHub</a></footer>
             </body></html>"#

@@ -45,13 +45,33 @@ pub(crate) fn is_contact_link(rules: &Rules, href: &str, text: &str) -> bool {
         None => href,
     };
     let path = after_host.split('#').next().unwrap_or_default();
-    let path = percent_decode(path).to_lowercase();
-    if has_marker(&rules.page_paths, &rules.page_path_word, &path) {
+    // The automata fold ASCII case; only escaped or non-ASCII text needs decoding and
+    // lower-casing first.
+    let path_hit = if path.is_ascii() && !path.contains('%') {
+        has_marker(&rules.page_paths, &rules.page_path_word, path)
+    } else {
+        has_marker(
+            &rules.page_paths,
+            &rules.page_path_word,
+            &percent_decode(path).to_lowercase(),
+        )
+    };
+    if path_hit {
         return true;
     }
     let text = &text[..text.floor_char_boundary(MAX_LINK_TEXT.min(text.len()))];
-    let text = text.trim().to_lowercase();
-    !text.is_empty() && has_marker(&rules.page_texts, &rules.page_text_word, &text)
+    let text = text.trim();
+    if text.is_empty() {
+        false
+    } else if text.is_ascii() {
+        has_marker(&rules.page_texts, &rules.page_text_word, text)
+    } else {
+        has_marker(
+            &rules.page_texts,
+            &rules.page_text_word,
+            &text.to_lowercase(),
+        )
+    }
 }
 
 /// The absolute URL of a same-site contact link, without its fragment; `None` when it leads
@@ -81,7 +101,6 @@ pub(crate) fn resolve_contact_link(base: &Url, page: &Url, href: &str) -> Option
 /// Whether an `href` may lead within the site (relative, or absolute to the page's site):
 /// the links worth remembering while the page is read.
 pub(crate) fn may_be_internal(href: &str, page_host: Option<&str>) -> bool {
-    let lower = href.get(..11).unwrap_or(href).to_ascii_lowercase();
     if href.is_empty()
         || href.starts_with('#')
         || [
@@ -94,7 +113,10 @@ pub(crate) fn may_be_internal(href: &str, page_host: Option<&str>) -> bool {
             "whatsapp:",
         ]
         .iter()
-        .any(|s| lower.starts_with(s))
+        .any(|s| {
+            href.get(..s.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(s))
+        })
     {
         return false;
     }
@@ -234,9 +256,15 @@ const PAGE_WORDS: &[&str] = &[
 
 /// The organisation's name read from a page title: the title split at ` | `, ` - `, ` – `,
 /// ` — `, ` · `, ` :: `, ` » `, ` • `; home page words and greetings dropped; then the part
-/// with a legal form (`GmbH`, `Ltd` …), else the part that spells the host's name, else the
-/// part after a page name ("Kontakt | Acme"), else the first. At most 120 characters.
-pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option<String> {
+/// with a legal form (`GmbH`, `Ltd` …), else the part that shares the longest run of letters
+/// with the host's name (umlauts and accents transliterated), else — the common "Site | Tagline" on a home page, "Page |
+/// Site" elsewhere — the first part of a `home` page's title (unless it is a page name such
+/// as "Kontakt"), the last of another's. At most 120 characters.
+pub(crate) fn organisation_from_title(
+    title: &str,
+    host: Option<&str>,
+    home: bool,
+) -> Option<String> {
     let mut parts: Vec<&str> = vec![title];
     for sep in [
         " | ", " - ", " – ", " — ", " · ", " :: ", " » ", " « ", " • ", " ~ ",
@@ -254,7 +282,7 @@ pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option
                 .iter()
                 .find(|g| lower.starts_with(*g))
                 .map_or(p, |g| &p[g.len()..]);
-            p.trim().trim_end_matches(['!', '.']).trim().to_owned()
+            p.trim().trim_end_matches('!').trim().to_owned()
         })
         .filter(|p| {
             let lower = p.to_lowercase();
@@ -269,10 +297,25 @@ pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option
             .collect()
     };
     let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars().flat_map(char::to_lowercase) {
+            match c {
+                'ä' => out.push_str("ae"),
+                'ö' => out.push_str("oe"),
+                'ü' => out.push_str("ue"),
+                'ß' => out.push_str("ss"),
+                'à' | 'á' | 'â' | 'ã' | 'å' => out.push('a'),
+                'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+                'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+                'ò' | 'ó' | 'ô' | 'õ' | 'ø' => out.push('o'),
+                'ù' | 'ú' | 'û' => out.push('u'),
+                'ç' => out.push('c'),
+                'ñ' => out.push('n'),
+                c if c.is_alphanumeric() => out.push(c),
+                _ => {}
+            }
+        }
+        out
     };
     let host_name = host.map(|h| {
         let h = h.strip_prefix("www.").unwrap_or(h);
@@ -285,22 +328,57 @@ pub(crate) fn organisation_from_title(title: &str, host: Option<&str>) -> Option
         .iter()
         .find(|p| words(p).iter().any(|w| LEGAL_FORMS.contains(&w.as_str())))
         .or_else(|| {
-            let host_name = host_name.as_deref().filter(|h| h.len() >= 3)?;
-            parts.iter().find(|p| {
-                let s = squash(p);
-                s.len() >= 3 && (s.contains(host_name) || host_name.contains(&s))
-            })
+            // The part sharing the longest run of letters with the host's name (at least
+            // 4, or all of a shorter part): "The Little Corner Café | Bristol" on
+            // `cornercafe-bristol.co.uk` names the café, not the town.
+            let host_name: Vec<char> = host_name.as_deref()?.chars().collect();
+            parts
+                .iter()
+                .map(|p| {
+                    let s: Vec<char> = squash(p).chars().collect();
+                    let run = longest_common_run(&s, &host_name);
+                    (run, s.len(), p)
+                })
+                .filter(|&(run, len, _)| run >= 4 || (run >= 3 && run == len))
+                // The longest run; on a tie the part it covers more of, then the first.
+                .fold(
+                    None,
+                    |best: Option<(usize, usize, &String)>, c| match best {
+                        Some(b) if (b.0, b.0 * c.1) >= (c.0, c.0 * b.1) => Some(b),
+                        _ => Some(c),
+                    },
+                )
+                .map(|(_, _, p)| p)
         })
         .or_else(|| {
+            // "Site | Tagline" on the home page, "Page | Site" on the others.
             let first = parts.first()?;
-            if parts.len() > 1 && PAGE_WORDS.contains(&first.to_lowercase().as_str()) {
-                parts.get(1)
+            if !home || (parts.len() > 1 && PAGE_WORDS.contains(&first.to_lowercase().as_str())) {
+                parts.last()
             } else {
                 Some(first)
             }
         })?;
     let name: String = chosen.chars().take(120).collect();
     (!name.is_empty()).then_some(name)
+}
+
+/// The length of the longest run of characters two strings share (dynamic programming over
+/// two short strings).
+fn longest_common_run(a: &[char], b: &[char]) -> usize {
+    let mut best = 0;
+    let mut previous = vec![0usize; b.len() + 1];
+    for &ca in a {
+        let mut row = vec![0usize; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            if ca == cb {
+                row[j + 1] = previous[j] + 1;
+                best = best.max(row[j + 1]);
+            }
+        }
+        previous = row;
+    }
+    best
 }
 
 #[cfg(test)]
@@ -357,7 +435,7 @@ mod tests {
 
     #[test]
     fn titles() {
-        let t = |title: &str, host: &str| organisation_from_title(title, Some(host));
+        let t = |title: &str, host: &str| organisation_from_title(title, Some(host), true);
         assert_eq!(
             t("Home | Müller Bau GmbH", "mueller-bau.de").as_deref(),
             Some("Müller Bau GmbH")
@@ -375,5 +453,26 @@ mod tests {
             Some("Acme Roofing")
         );
         assert_eq!(t("Startseite", "x.de"), None);
+        assert_eq!(
+            t(
+                "The Little Corner Café | Bristol",
+                "cornercafe-bristol.co.uk"
+            )
+            .as_deref(),
+            Some("The Little Corner Café")
+        );
+        assert_eq!(
+            t("Angebote – Gartenmöbel Holm", "gartenmoebel-holm.de").as_deref(),
+            Some("Gartenmöbel Holm")
+        );
+        assert_eq!(
+            t("Globex Logistics B.V.", "globex.com").as_deref(),
+            Some("Globex Logistics B.V.")
+        );
+        assert_eq!(
+            organisation_from_title("Tour: Zugspitze | Wanderblog", Some("blog.de"), false)
+                .as_deref(),
+            Some("Wanderblog")
+        );
     }
 }

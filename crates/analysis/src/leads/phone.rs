@@ -148,30 +148,41 @@ pub fn phones_in_text(text: &str, region: Option<&str>) -> Vec<FoundPhone> {
     }
 }
 
-/// A phone or reject label found in the text: where it ends, and which kind it is.
-#[derive(Debug, Clone, Copy)]
-struct LabelAt {
-    end: usize,
-    kind: Label,
+/// What the nearest label before `start` says, if any: it must end at most
+/// [`LABEL_WINDOW`] bytes before (a currency at most two), with no digit in between (a label
+/// speaks for the first number after it). Only that window is searched.
+fn label_before(rules: &Rules, text: &str, start: usize) -> Option<Label> {
+    let from = text.floor_char_boundary(start.saturating_sub(LABEL_WINDOW + 16));
+    let window = &text[from..start];
+    let bytes = text.as_bytes();
+    let mut last = None;
+    for m in rules.phone_labels.find_iter(window) {
+        let (s, e) = (from + m.start(), from + m.end());
+        let (left, right) = rules.label_bounds[m.pattern().as_usize()];
+        if left && s > 0 && is_word_byte(bytes[s - 1]) {
+            continue;
+        }
+        if right && e < bytes.len() && is_word_byte(bytes[e]) {
+            continue;
+        }
+        last = Some((e, rules.label_kinds[m.pattern().as_usize()]));
+    }
+    let (end, kind) = last?;
+    let gap = &text[end..start];
+    let near = match kind {
+        Label::RejectAdjacent => gap.len() <= 2,
+        Label::Phone | Label::Reject => gap.len() <= LABEL_WINDOW,
+    };
+    (near && !gap.bytes().any(|b| b.is_ascii_digit())).then_some(kind)
 }
 
-fn labels(rules: &Rules, text: &str) -> Vec<LabelAt> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    for m in rules.phone_labels.find_iter(text) {
-        let (left, right) = rules.label_bounds[m.pattern().as_usize()];
-        if left && m.start() > 0 && is_word_byte(bytes[m.start() - 1]) {
-            continue;
-        }
-        if right && m.end() < bytes.len() && is_word_byte(bytes[m.end()]) {
-            continue;
-        }
-        out.push(LabelAt {
-            end: m.end(),
-            kind: rules.label_kinds[m.pattern().as_usize()],
-        });
-    }
-    out
+/// Whether a phone label ends right at `at` (`TEL` in `TEL03-1234-5678`).
+fn label_ends_at(rules: &Rules, text: &str, at: usize) -> bool {
+    let from = text.floor_char_boundary(at.saturating_sub(16));
+    rules
+        .phone_labels
+        .find_iter(&text[from..at])
+        .any(|m| from + m.end() == at && rules.label_kinds[m.pattern().as_usize()] == Label::Phone)
 }
 
 /// Letters and digits, ASCII or not (every byte of a non-ASCII character counts: labels
@@ -180,27 +191,18 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
-/// What the nearest label before `start` (ending at most [`LABEL_WINDOW`] bytes before it)
-/// says, if any.
-fn label_before(labels: &[LabelAt], start: usize) -> Option<Label> {
-    let at = labels.partition_point(|l| l.end <= start);
-    let label = labels[..at].last()?;
-    (start - label.end <= LABEL_WINDOW).then_some(label.kind)
-}
-
 pub(crate) fn find_with(rules: &Rules, text: &str, country: Option<Id>) -> Vec<FoundPhone> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     if !bytes.iter().any(u8::is_ascii_digit) {
         return out;
     }
-    let labels = labels(rules, text);
     let trunk = country.and_then(trunk_prefix);
     let nanp = country.is_some_and(|c| country_code(c) == Some(1));
     let mut parsed = 0;
     let mut i = 0;
     while i < bytes.len() && parsed < MAX_CANDIDATES {
-        let Some((start, end, next)) = candidate(bytes, i) else {
+        let Some((start, end, next)) = candidate(rules, text, i) else {
             break;
         };
         i = next;
@@ -218,8 +220,8 @@ pub(crate) fn find_with(rules: &Rules, text: &str, country: Option<Id>) -> Vec<F
             continue;
         }
         let international = span.starts_with('+') || span.starts_with("00");
-        let label = label_before(&labels, start);
-        if label == Some(Label::Reject) {
+        let label = label_before(rules, text, start);
+        if matches!(label, Some(Label::Reject | Label::RejectAdjacent)) {
             continue;
         }
         let separated = groups.len() > 1;
@@ -254,10 +256,39 @@ pub(crate) fn find_with(rules: &Rules, text: &str, country: Option<Id>) -> Vec<F
     out
 }
 
-/// The next candidate span at or after `from`: `(start, end, where to go on)`.
-fn candidate(bytes: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+/// Bytes looked at at once by the vectorised pre-check of [`candidate`].
+const CHUNK: usize = 64;
+
+/// Whether a chunk holds a digit, `+` or `(`: a fold without early exit over a fixed-size
+/// array, which compiles to vector instructions.
+fn chunk_may_open(c: &[u8; CHUNK]) -> bool {
+    let mut hit = 0u8;
+    for &b in c {
+        hit |= u8::from(b.wrapping_sub(b'0') < 10) | u8::from(b == b'+') | u8::from(b == b'(');
+    }
+    hit != 0
+}
+
+/// The next candidate span at or after `from`: `(start, end, where to go on)`. Runs with
+/// too few or too many digits are passed over before anything else is looked at: most
+/// numbers in a text are no candidates.
+fn candidate(rules: &Rules, text: &str, from: usize) -> Option<(usize, usize, usize)> {
+    let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
+        // Chunks without a digit, `+` or `(` are passed over by a vectorised test.
+        if let Some(chunk) = bytes.get(i..i + CHUNK)
+            && let Ok(chunk) = <&[u8; CHUNK]>::try_from(chunk)
+        {
+            if !chunk_may_open(chunk) {
+                i += CHUNK;
+                continue;
+            }
+            i += chunk
+                .iter()
+                .position(|&b| b.is_ascii_digit() || b == b'+' || b == b'(')
+                .unwrap_or(0);
+        }
         let c = bytes[i];
         let opens = c.is_ascii_digit()
             || (c == b'+' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
@@ -267,22 +298,6 @@ fn candidate(bytes: &[u8], from: usize) -> Option<(usize, usize, usize)> {
                     .is_some_and(|&n| n.is_ascii_digit() || n == b'+'));
         if !opens {
             i += 1;
-            continue;
-        }
-        // Not glued to a word or to another number: `DE123…`, `Nr123`, `1,234`, `12.5`.
-        let glued = i > 0 && {
-            let p = bytes[i - 1];
-            is_word_byte(p)
-                || p == b'_'
-                || (matches!(p, b'-' | b'/' | b'.' | b',' | b'+' | b':')
-                    && i >= 2
-                    && bytes[i - 2].is_ascii_digit())
-        };
-        if glued {
-            i += 1;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric()) {
-                i += 1;
-            }
             continue;
         }
         let start = i;
@@ -303,8 +318,9 @@ fn candidate(bytes: &[u8], from: usize) -> Option<(usize, usize, usize)> {
             } else if (c == b'+' && j == start)
                 || (matches!(c, b' ' | b'-' | b'.' | b'/' | b'(' | b')') && separators < 3)
             {
-                // ` / ` between two numbers ends the first.
-                if c == b'/' && j > start && bytes[j - 1] == b' ' {
+                // ` / ` after a whole number ends it (`05321 12345 / 0170 2345678`); after
+                // an area code it is a separator (`0621 / 123 456`).
+                if c == b'/' && j > start && bytes[j - 1] == b' ' && digits >= 8 {
                     break;
                 }
                 if c != b'+' {
@@ -315,22 +331,40 @@ fn candidate(bytes: &[u8], from: usize) -> Option<(usize, usize, usize)> {
                 break;
             }
         }
-        // Skip the rest of a run that was too long, so that its tail is no candidate.
-        let mut next = j.max(start + 1);
+        let mut next = end.max(start + 1);
         if digits > MAX_DIGITS {
+            // Skip the rest of a run that was too long, so that its tail is no candidate.
             while next < bytes.len()
                 && (bytes[next].is_ascii_digit()
                     || matches!(bytes[next], b' ' | b'-' | b'.' | b'/'))
             {
                 next += 1;
             }
-            return Some((start, start, next));
+            i = next;
+            continue;
         }
-        // Glued to a word after it: `12345abc`.
-        if bytes.get(end).is_some_and(|&b| b.is_ascii_alphabetic()) {
-            return Some((start, start, next));
+        if digits < MIN_DIGITS
+            // Glued to a word after it: `12345abc`.
+            || bytes.get(end).is_some_and(|&b| b.is_ascii_alphabetic())
+        {
+            i = next;
+            continue;
         }
-        // A closing bracket right after the last digit belongs to an opening one before it.
+        // Not glued to a word or to another number: `DE123…`, `Nr123`, `1,234`, `12.5` —
+        // except to a phone label (`TEL03-1234-5678`, `電話075-123-4567`).
+        let glued = start > 0 && {
+            let p = bytes[start - 1];
+            let before = text[..start].chars().next_back().unwrap_or(' ');
+            let wordy = before.is_alphanumeric() || p == b'_';
+            (wordy && !label_ends_at(rules, text, start))
+                || (matches!(p, b'-' | b'/' | b'.' | b',' | b'+' | b':')
+                    && start >= 2
+                    && bytes[start - 2].is_ascii_digit())
+        };
+        if glued {
+            i = next;
+            continue;
+        }
         return Some((start, end, next));
     }
     None
@@ -426,6 +460,14 @@ mod tests {
         assert_eq!(normalize_phone("030 1234567", None), None);
         assert_eq!(normalize_phone("12", Some("DE")), None);
         assert_eq!(normalize_phone("call 030 1234567", Some("DE")), None);
+    }
+
+    #[test]
+    fn numbers_across_chunk_boundaries() {
+        for pad in 0..140 {
+            let text = format!("{} Tel. 030 1234567", "x".repeat(pad));
+            assert_eq!(found(&text, Some("DE")), ["+49301234567"], "padding {pad}");
+        }
     }
 
     #[test]

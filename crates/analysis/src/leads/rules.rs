@@ -39,6 +39,7 @@ struct EmailFile {
 struct PhoneFile {
     labels: Vec<String>,
     reject_labels: Vec<String>,
+    reject_adjacent: Vec<String>,
     generic_cctlds: Vec<String>,
 }
 
@@ -76,8 +77,10 @@ struct PageGroup {
 pub(crate) enum Label {
     /// A phone number follows.
     Phone,
-    /// Something else follows (a fax, an IBAN, a VAT id, a price …).
+    /// Something else follows (a fax, an IBAN, a VAT id …).
     Reject,
+    /// A price follows, when the number comes right after it (a currency).
+    RejectAdjacent,
 }
 
 /// The compiled rules.
@@ -190,11 +193,17 @@ impl Rules {
 
         let labels = set(f, "phone.labels", phone.labels)?;
         let rejects = set(f, "phone.reject_labels", phone.reject_labels)?;
-        if let Some(both) = labels.intersection(&rejects).next() {
+        let adjacent = set(f, "phone.reject_adjacent", phone.reject_adjacent)?;
+        if let Some(both) = labels
+            .intersection(&rejects)
+            .chain(labels.intersection(&adjacent))
+            .chain(rejects.intersection(&adjacent))
+            .next()
+        {
             return Err(invalid(
                 f,
                 "phone",
-                format!("{both:?} is a label and a reject label"),
+                format!("{both:?} is in two label lists"),
             ));
         }
         let mut label_patterns: Vec<String> = Vec::new();
@@ -203,6 +212,7 @@ impl Rules {
             .into_iter()
             .map(|l| (l, Label::Phone))
             .chain(rejects.into_iter().map(|l| (l, Label::Reject)))
+            .chain(adjacent.into_iter().map(|l| (l, Label::RejectAdjacent)))
             .collect();
         // Sorted so that the automaton (and so every result) does not depend on hash order.
         sorted.sort_by(|a, b| a.0.cmp(&b.0));

@@ -49,6 +49,7 @@ pub(crate) fn profile_with(rules: &Rules, url: &str) -> Option<Profile> {
     }
     let host = authority.split(':').next()?.trim_end_matches('.');
     let host = host.to_ascii_lowercase();
+    let network = network_of(&host)?;
     let after = &rest[end..];
     let path_end = after.find(['?', '#']).unwrap_or(after.len());
     let path = &after[..path_end];
@@ -66,7 +67,7 @@ pub(crate) fn profile_with(rules: &Rules, url: &str) -> Option<Profile> {
     let first = segments.first().map(String::as_str);
     let second = segments.get(1).map(String::as_str);
     let lower = |s: &str| s.to_lowercase();
-    let (network, path) = match network_of(&host)? {
+    let (network, path) = match network {
         SocialNetwork::Linkedin => {
             let kind = lower(first?);
             let slug = lower(second?);
