@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use dragnet_domain::config::CampaignConfigurationInput;
 use dragnet_domain::config::analysis::RelevanceWeightsInput;
 use dragnet_domain::content::{ContentResult, ContentSummary, PageClass, RescoreState};
+use dragnet_domain::leads::{Contact, OrganisationSource, PostalAddress};
+use dragnet_domain::qualification::{LeadStatus, RejectReason};
 use dragnet_domain::{Action, CampaignId, DnsRecord, DnsStatus, HttpStatus, Phase, PhaseStatus};
-use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
+use dragnet_store::{Campaign, DomainRecord, LeadResult, PhaseRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -324,6 +326,50 @@ pub struct DomainResult {
     pub http: Option<HttpResultDto>,
     /// The content-analysis result, `null` until that phase analysed the page.
     pub content: Option<ContentResult>,
+    /// The lead, `null` until the lead extraction phase decided the domain.
+    pub lead: Option<LeadDto>,
+}
+
+/// A domain's lead: qualified, or rejected with its one reason; what extraction found.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadDto {
+    /// `qualified` or `rejected`.
+    pub status: LeadStatus,
+    /// Why the domain was rejected (the first rule it failed, in the documented order);
+    /// `null` when qualified.
+    pub reason: Option<RejectReason>,
+    /// The organisation's name, where found.
+    pub organisation: Option<String>,
+    /// Where the organisation's name was read from.
+    pub organisation_source: Option<OrganisationSource>,
+    /// The postal address, from structured data.
+    pub postal_address: Option<PostalAddress>,
+    /// Same-site contact, about and imprint pages linked from the page.
+    pub contact_pages: Vec<String>,
+    /// The e-mail addresses, phone numbers and social profiles, each with where it was found.
+    pub contacts: Vec<Contact>,
+    /// The content analysis relevance score (0–100) the lead was judged on; `null` when that
+    /// phase did not run.
+    pub score: Option<f64>,
+    /// When the phase decided.
+    pub extracted_at: DateTime<Utc>,
+}
+
+impl From<LeadResult> for LeadDto {
+    fn from(l: LeadResult) -> Self {
+        Self {
+            status: l.qualification.status(),
+            reason: l.qualification.reason(),
+            organisation: l.extract.organisation,
+            organisation_source: l.extract.organisation_source,
+            postal_address: l.extract.postal_address,
+            contact_pages: l.extract.contact_pages,
+            contacts: l.extract.contacts,
+            score: l.score,
+            extracted_at: l.extracted_at,
+        }
+    }
 }
 
 impl From<DomainRecord> for DomainResult {
@@ -362,6 +408,7 @@ impl From<DomainRecord> for DomainResult {
                 fetched_at: r.fetched_at,
             }),
             content: d.content,
+            lead: d.lead.map(LeadDto::from),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod leads;
 pub mod name;
 pub mod phase;
 pub mod progress;
+pub mod qualification;
 pub mod results;
 
 pub use access::{AuditResult, AuditSource, Role};

@@ -253,9 +253,18 @@ mod tests {
             content: Some((PageClass::Parked, 0.0)),
             has_contact: false,
         };
-        assert_eq!(qualify(&worst, &c), Qualification::Rejected(RejectReason::DnsError));
+        assert_eq!(
+            qualify(&worst, &c),
+            Qualification::Rejected(RejectReason::DnsError)
+        );
         let cases = [
-            (Funnel { dns: None, ..good() }, RejectReason::DnsError),
+            (
+                Funnel {
+                    dns: None,
+                    ..good()
+                },
+                RejectReason::DnsError,
+            ),
             (
                 Funnel {
                     dns: Some(DnsStatus::Timeout),
@@ -326,7 +335,13 @@ mod tests {
         // Without a minimum score, content analysis is not needed.
         let lenient = config(0.0);
         assert_eq!(
-            qualify(&Funnel { content: None, ..good() }, &lenient),
+            qualify(
+                &Funnel {
+                    content: None,
+                    ..good()
+                },
+                &lenient
+            ),
             Qualification::Qualified
         );
     }
@@ -340,7 +355,10 @@ mod tests {
                 serde_json::json!(reason.as_str())
             );
         }
-        assert!(RejectReason::ALL.windows(2).all(|w| w[0] < w[1]), "precedence order");
+        assert!(
+            RejectReason::ALL.windows(2).all(|w| w[0] < w[1]),
+            "precedence order"
+        );
         for status in [LeadStatus::Qualified, LeadStatus::Rejected] {
             assert_eq!(status.as_str().parse::<LeadStatus>(), Ok(status));
         }

@@ -14,6 +14,7 @@
 //!
 //! The row types these functions take and return are in `rows`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,11 +29,13 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::error::DbResultExt as _;
 use crate::rows::{
     CampaignRow, ContentCols, DnsCols, HttpCols, NewCampaignRow, NewChunkRow, NewContentRow,
-    NewDnsRow, NewDomainRow, NewHttpRow, NewTechnologyRow, PageRow, PhaseRow, ScoreCols, ScoreRow,
+    NewDnsRow, NewDomainRow, NewHttpRow, NewLeadContactRow, NewLeadRow, NewTechnologyRow, PageRow,
+    PhaseRow, ScoreCols, ScoreRow,
 };
 use crate::schema::{
-    campaign_phases, campaigns, chunk_leases, content_results, content_scores, content_summary,
-    content_technologies, dns_results, domains, http_results,
+    campaign_phases, campaigns, chunk_leases, contacts, content_results, content_scores,
+    content_summary, content_technologies, dns_results, domains, http_results, lead_contacts,
+    lead_counts, leads,
 };
 use crate::types::StoredEnum;
 use crate::{DomainFilter, MAX_DOMAIN_PAGE, StoreError};
@@ -801,6 +804,94 @@ pub(crate) fn add_to_summary(
         ))
         .do_update()
         .set(content_summary::items.eq(content_summary::items + excluded(content_summary::items)));
+    match conn {
+        AnyConnection::Postgresql(c) => query.execute(c).db()?,
+        AnyConnection::Sqlite(c) => query.execute(c).db()?,
+    };
+    Ok(())
+}
+
+/// Inserts lead rows, skipping those already there; returns the ordinals inserted.
+pub(crate) fn insert_leads(
+    conn: &mut AnyConnection,
+    rows: &[NewLeadRow],
+) -> Result<Vec<i64>, StoreError> {
+    insert_results!(conn, rows, leads, ordinal: i64)
+}
+
+/// Makes sure each contact exists once in the campaign; returns the id of every one asked
+/// for, by (kind, normalized).
+pub(crate) fn contact_ids(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    wanted: &[(i16, String)],
+) -> Result<HashMap<(i16, String), i64>, StoreError> {
+    let mut ids = HashMap::with_capacity(wanted.len());
+    for part in wanted.chunks(ROWS_PER_STATEMENT / 2) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|(kind, normalized)| {
+                (
+                    contacts::campaign_id.eq(campaign),
+                    contacts::kind.eq(*kind),
+                    contacts::normalized.eq(normalized.as_str()),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(contacts::table)
+            .values(&rows)
+            .on_conflict_do_nothing();
+        match conn {
+            AnyConnection::Postgresql(c) => insert.execute(c).db()?,
+            AnyConnection::Sqlite(c) => insert.execute(c).db()?,
+        };
+        let values: Vec<&str> = part.iter().map(|(_, n)| n.as_str()).collect();
+        let query = contacts::table
+            .filter(contacts::campaign_id.eq(campaign))
+            .filter(contacts::normalized.eq_any(values))
+            .select((contacts::id, contacts::kind, contacts::normalized));
+        let found: Vec<(i64, i16, String)> = load_direct!(conn, query).db()?;
+        for (id, kind, normalized) in found {
+            ids.insert((kind, normalized), id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Inserts the links of leads to their contacts, skipping those already there.
+pub(crate) fn insert_lead_contacts(
+    conn: &mut AnyConnection,
+    rows: &[NewLeadContactRow],
+) -> Result<(), StoreError> {
+    for part in rows.chunks(ROWS_PER_STATEMENT / 2) {
+        let insert = diesel::insert_into(lead_contacts::table)
+            .values(part)
+            .on_conflict_do_nothing();
+        match conn {
+            AnyConnection::Postgresql(c) => insert.execute(c).db()?,
+            AnyConnection::Sqlite(c) => insert.execute(c).db()?,
+        };
+    }
+    Ok(())
+}
+
+/// Adds `n` to a campaign's count of leads with `outcome` (0 qualified, 1 + reason).
+pub(crate) fn add_lead_count(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    outcome: i16,
+    n: i64,
+) -> Result<(), StoreError> {
+    use diesel::upsert::excluded;
+    let query = diesel::insert_into(lead_counts::table)
+        .values((
+            lead_counts::campaign_id.eq(campaign),
+            lead_counts::outcome.eq(outcome),
+            lead_counts::count.eq(n),
+        ))
+        .on_conflict((lead_counts::campaign_id, lead_counts::outcome))
+        .do_update()
+        .set(lead_counts::count.eq(lead_counts::count + excluded(lead_counts::count)));
     match conn {
         AnyConnection::Postgresql(c) => query.execute(c).db()?,
         AnyConnection::Sqlite(c) => query.execute(c).db()?,

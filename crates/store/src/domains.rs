@@ -375,7 +375,8 @@ impl Store {
             .map(|(score, ordinal)| to_i64(ordinal, "ordinal").map(|o| (score, o)))
             .transpose()?;
         let mut conn = self.conn()?;
-        let items = backend::score_page(&mut conn, id.0, filter, after, limit, decode_row)?;
+        let mut items = backend::score_page(&mut conn, id.0, filter, after, limit, decode_row)?;
+        crate::leads::attach_leads(&mut conn, id, &mut items)?;
         let next = if items.len() == limit {
             items
                 .last()
@@ -474,7 +475,9 @@ fn page(
     // Ordinals are never negative (a CHECK constraint), so -1 stands for "from the start" and
     // one statement serves both.
     let after = after.map_or(Ok(-1), |a| to_i64(a, "ordinal"))?;
-    backend::domain_page(conn, id.0, filter, after, limit, decode_row)
+    let mut items = backend::domain_page(conn, id.0, filter, after, limit, decode_row)?;
+    crate::leads::attach_leads(conn, id, &mut items)?;
+    Ok(items)
 }
 
 fn decode_row(
@@ -498,6 +501,8 @@ fn decode_row(
         dns: dns.map(|d| decode_dns(ordinal, d)).transpose()?,
         http: http.map(|h| decode_http(ordinal, h)).transpose()?,
         content,
+        // Filled in for the whole page at once (`leads::attach_leads`).
+        lead: None,
     })
 }
 

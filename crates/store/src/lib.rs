@@ -54,6 +54,7 @@ mod catalog;
 mod content;
 mod domains;
 mod error;
+mod leads;
 mod leases;
 mod results;
 mod rows;
@@ -77,6 +78,7 @@ pub use domains::{
     DomainExport, EXPORT_PAGE, GeneratedChunk, INSERT_BATCH, INSERT_BATCH_POSTGRES, MAX_DOMAIN_PAGE,
 };
 pub use error::{DatabaseError, DatabaseErrorKind, StoreError};
+pub use leads::{FunnelDomain, LeadFilter, LeadResult, LeadSummary, ListedLead, MAX_LEAD_PAGE};
 pub use types::*;
 
 use backend::{AnyConnection, Manager, Target};

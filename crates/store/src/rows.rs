@@ -229,3 +229,39 @@ pub(crate) type PageRow = (
     Option<ContentCols>,
     Option<ScoreCols>,
 );
+
+/// A new lead row (`leads`).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::leads)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewLeadRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) status: i16,
+    pub(crate) reason: Option<i16>,
+    pub(crate) organisation: Option<String>,
+    pub(crate) organisation_source: Option<String>,
+    pub(crate) postal_address: Option<String>,
+    pub(crate) contact_pages: String,
+    pub(crate) score: Option<f64>,
+    pub(crate) emails: i32,
+    pub(crate) phones: i32,
+    pub(crate) socials: i32,
+    pub(crate) extracted_at: i64,
+}
+
+/// A new link of a lead to one of its contacts (`lead_contacts`).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::lead_contacts)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewLeadContactRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) contact_id: i64,
+    pub(crate) position: i32,
+    pub(crate) value: String,
+    pub(crate) role: bool,
+    pub(crate) network: Option<String>,
+    pub(crate) source_url: String,
+    pub(crate) location: String,
+}

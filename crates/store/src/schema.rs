@@ -232,6 +232,55 @@ diesel::joinable!(campaign_phases -> campaigns (campaign_id));
 diesel::joinable!(domains -> campaigns (campaign_id));
 diesel::joinable!(chunk_leases -> campaigns (campaign_id));
 
+diesel::table! {
+    leads (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        status -> SmallInt,
+        reason -> Nullable<SmallInt>,
+        organisation -> Nullable<Text>,
+        organisation_source -> Nullable<Text>,
+        postal_address -> Nullable<Text>,
+        contact_pages -> Text,
+        score -> Nullable<Double>,
+        emails -> Integer,
+        phones -> Integer,
+        socials -> Integer,
+        extracted_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        kind -> SmallInt,
+        normalized -> Text,
+    }
+}
+
+diesel::table! {
+    lead_contacts (campaign_id, ordinal, contact_id) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        contact_id -> BigInt,
+        position -> Integer,
+        value -> Text,
+        role -> Bool,
+        network -> Nullable<Text>,
+        source_url -> Text,
+        location -> Text,
+    }
+}
+
+diesel::table! {
+    lead_counts (campaign_id, outcome) {
+        campaign_id -> BigInt,
+        outcome -> SmallInt,
+        count -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     campaigns,
     campaign_phases,
@@ -243,6 +292,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     content_rescores,
     content_summary,
     content_technologies,
+    leads,
+    contacts,
+    lead_contacts,
+    lead_counts,
     pattern_marks,
     chunk_leases,
     personas,

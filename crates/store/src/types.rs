@@ -6,6 +6,8 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use dragnet_domain::content::{PageClass, RescoreStatus};
+use dragnet_domain::leads::ContactKind;
+use dragnet_domain::qualification::{LeadStatus, RejectReason};
 use dragnet_domain::{
     CampaignState, DnsRecord, Phase, PhaseStatus, ProxyProtocol, Role, Transition,
 };
@@ -246,6 +248,26 @@ stored_enum!(
     [Http = 0, Https = 1, Socks5 = 2]
 );
 stored_enum!(Role, "token role", [Admin = 0, Operator = 1, Viewer = 2]);
+stored_enum!(LeadStatus, "lead status", [Qualified = 0, Rejected = 1]);
+stored_enum!(
+    RejectReason,
+    "rejection reason",
+    [
+        DnsError = 0,
+        DnsTimeout = 1,
+        HttpError = 2,
+        HttpTimeout = 3,
+        Parked = 4,
+        NoKeywords = 5,
+        LowScore = 6,
+        NoContacts = 7,
+    ]
+);
+stored_enum!(
+    ContactKind,
+    "contact kind",
+    [Email = 0, Phone = 1, Social = 2]
+);
 stored_enum!(
     PageClass,
     "page class",
@@ -383,6 +405,8 @@ pub struct DomainRecord {
     pub http: Option<HttpResult>,
     /// The content-analysis result, if that phase analysed its page.
     pub content: Option<dragnet_domain::content::ContentResult>,
+    /// The lead, if the lead extraction phase decided the domain.
+    pub lead: Option<crate::LeadResult>,
 }
 
 /// Filters for domain pages and exports. Empty filters match everything.
