@@ -257,6 +257,7 @@ fn full_sequence_runs_through_content_analysis() {
             .begin_rescore(
                 CampaignId(id),
                 &weights,
+                1,
                 &json!({"weights": weights}),
                 campaign.version,
             )
