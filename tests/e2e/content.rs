@@ -278,6 +278,7 @@ fn full_sequence_runs_through_content_analysis() {
 
         rescore_through_the_api(&server, id, backend.name);
         rescore_refuses_bad_input(&server, id);
+        rescore_is_idempotent_with_a_key(&server, id);
 
         // A rescore left half-done by a killed server: the restarted one finishes it.
         server.kill9();
@@ -288,6 +289,7 @@ fn full_sequence_runs_through_content_analysis() {
             .begin_rescore(
                 CampaignId(id),
                 &weights,
+                1,
                 &json!({"weights": weights}),
                 campaign.version,
             )
@@ -542,6 +544,49 @@ fn rescore_through_the_api(server: &Dragnet, id: i64, backend: &str) {
         "the phase's counters stay: {p}"
     );
     check_summary(server, id, &after);
+}
+
+/// A rescore repeated with the same `Idempotency-Key` answers the first response again and
+/// starts nothing; the rescore it started completes.
+fn rescore_is_idempotent_with_a_key(server: &Dragnet, id: i64) {
+    let post = |key: &str| {
+        use std::io::{Read as _, Write as _};
+        let body = r#"{"weights": {"titleHit": 0.25, "notParked": 0.75}}"#;
+        let mut stream = std::net::TcpStream::connect(server.addr()).expect("connect");
+        write!(
+            stream,
+            "POST /api/v1/campaigns/{id}/rescore HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Idempotency-Key: {key}\r\n{}Content-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            server.auth_header_line(),
+            body.len()
+        )
+        .expect("write");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (head, body) = response.split_once("\r\n\r\n").expect("head and body");
+        (head.to_ascii_lowercase(), body.to_owned())
+    };
+    let (head, first) = post("rescore-1");
+    assert!(head.starts_with("http/1.1 202"), "{head}\n{first}");
+    let (head, again) = post("rescore-1");
+    assert!(head.starts_with("http/1.1 202"), "{head}\n{again}");
+    assert!(head.contains("idempotent-replay: true"), "{head}");
+    assert_eq!(again, first);
+    let first: Value = serde_json::from_str(&first).expect("json");
+    assert_eq!(first["revision"], 2, "{first}");
+    let done = wait_for(server, id, Duration::from_secs(30), "the rescore", |p| {
+        p["phases"][3]["rescore"]["state"] == "completed"
+    });
+    assert_eq!(
+        done["phases"][3]["rescore"]["revision"], 2,
+        "only one rescore ran: {done}"
+    );
+    check_scores(
+        &list_all(server, id),
+        &weights(json!({"titleHit": 0.25, "notParked": 0.75})),
+        2,
+    );
 }
 
 /// Bad rescore requests get clear 4xx answers naming the problem, never a 5xx.

@@ -53,11 +53,12 @@ impl Engine {
                 }
                 None => ContentAnalysisConfig::default(),
             };
+            let scoring_version = config.scoring_version();
             let json = serde_json::to_value(config.with_weights(weights))
                 .map_err(|e| StoreError::InvalidArgument(format!("configuration: {e}")))?;
             let version = campaign.version;
             match store
-                .run(move |s| s.begin_rescore(id, &weights, &json, version))
+                .run(move |s| s.begin_rescore(id, &weights, scoring_version, &json, version))
                 .await
             {
                 Err(StoreError::Conflict { .. }) if attempts < 3 => continue,
@@ -123,6 +124,11 @@ impl Engine {
             };
             let state = match outcome {
                 Ok(state) => state,
+                // Deleted meanwhile: its scores and its rescore go with it.
+                Err(StoreError::CampaignNotFound(_)) => {
+                    tracing::info!(campaign = %id, revision, "campaign deleted during its rescore");
+                    return;
+                }
                 Err(e) if e.is_unavailable() && unavailable < UNAVAILABLE_RETRIES => {
                     unavailable += 1;
                     tracing::warn!(campaign = %id, revision, error = %e, "rescore chunk failed; retrying");

@@ -264,7 +264,7 @@ fn rescore(store: &Store, id: CampaignId, weights: &RelevanceWeights, domains: u
     let campaign = store.get_campaign(id)?;
     let config = serde_json::json!({"weights": weights});
     let start = Instant::now();
-    let mut state = store.begin_rescore(id, weights, &config, campaign.version)?;
+    let mut state = store.begin_rescore(id, weights, 1, &config, campaign.version)?;
     let revision = state.revision;
     while state.state == RescoreStatus::Running {
         state = store.rescore_chunk(id, revision, RESCORE_CHUNK)?;

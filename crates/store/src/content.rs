@@ -348,23 +348,24 @@ impl Store {
             .transpose()
     }
 
-    /// Begins a rescore of the campaign's content results with `weights`, atomically: refuses
-    /// while `content_analysis` is running or paused, while another rescore runs, or when
-    /// there is no result ([`StoreError::RescoreRefused`]); otherwise records the phase's new
-    /// `configuration` (the caller's, with the new weights written down), bumps the campaign's
-    /// version (compare-and-set from `expected_version`: [`StoreError::Conflict`] if it
-    /// moved) and records the rescore as running with the next revision. The scores change
-    /// only as [`Store::rescore_chunk`] is called.
+    /// Begins a rescore of the campaign's content results with `weights` (formula version
+    /// `scoring_version`), atomically: refuses while `content_analysis` is running or paused,
+    /// while another rescore runs, or when there is no result ([`StoreError::RescoreRefused`]);
+    /// otherwise records the phase's new `configuration` (the caller's, with the new weights
+    /// written down; stored as given, like every configuration), bumps the campaign's version
+    /// (compare-and-set from `expected_version`: [`StoreError::Conflict`] if it moved) and
+    /// records the rescore as running with the next revision. The scores change only as
+    /// [`Store::rescore_chunk`] is called.
     pub fn begin_rescore(
         &self,
         id: CampaignId,
         weights: &RelevanceWeights,
+        scoring_version: u32,
         configuration: &serde_json::Value,
         expected_version: i64,
     ) -> Result<RescoreState, StoreError> {
         let now = now_millis();
-        let scoring_version =
-            i32::try_from(configuration_scoring_version(configuration)).unwrap_or(i32::MAX);
+        let scoring_version = i32::try_from(scoring_version).unwrap_or(i32::MAX);
         self.write(|conn| {
             if !backend::lock_campaign(conn, id.0)? {
                 return Err(StoreError::CampaignNotFound(id));
@@ -536,14 +537,6 @@ impl Store {
 /// Clamps into `0..=max`, mapping NaN to 0 (the columns' CHECK constraints).
 fn clamp(x: f64, max: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, max) }
-}
-
-/// The formula version a content-analysis configuration names (1 when it names none).
-fn configuration_scoring_version(configuration: &serde_json::Value) -> u64 {
-    configuration
-        .get("scoringVersion")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(1)
 }
 
 /// The campaign's rescore row, if any. Not locked: a content write holds the campaign's

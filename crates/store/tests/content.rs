@@ -297,7 +297,7 @@ both!(rescore_recomputes_resumes_and_refuses, |db, store| {
 
     // Refused while the phase may still write results: running, then paused.
     let refusal =
-        |store: &Store| match store.begin_rescore(id, &new_weights, &config, version(store)) {
+        |store: &Store| match store.begin_rescore(id, &new_weights, 1, &config, version(store)) {
             Err(StoreError::RescoreRefused(r)) => r,
             other => panic!("expected a refusal, got {other:?}"),
         };
@@ -321,24 +321,24 @@ both!(rescore_recomputes_resumes_and_refuses, |db, store| {
     act(&store, empty, Action::Complete);
     let v = store.get_campaign(empty).expect("get").version;
     assert!(matches!(
-        store.begin_rescore(empty, &new_weights, &config, v),
+        store.begin_rescore(empty, &new_weights, 1, &config, v),
         Err(StoreError::RescoreRefused(RescoreRefusal::NoResults))
     ));
     assert!(matches!(
-        store.begin_rescore(CampaignId(999_999), &new_weights, &config, 0),
+        store.begin_rescore(CampaignId(999_999), &new_weights, 1, &config, 0),
         Err(StoreError::CampaignNotFound(_))
     ));
     // A stale version is a conflict.
     let v = version(&store);
     assert!(matches!(
-        store.begin_rescore(id, &new_weights, &config, v - 1),
+        store.begin_rescore(id, &new_weights, 1, &config, v - 1),
         Err(StoreError::Conflict { .. })
     ));
     assert!(store.rescore_state(id).expect("state").is_none());
 
     // Begin: recorded as running, the configuration and version updated, nothing rescored.
     let begun = store
-        .begin_rescore(id, &new_weights, &config, v)
+        .begin_rescore(id, &new_weights, 1, &config, v)
         .expect("begin");
     assert_eq!(begun.revision, 1);
     assert_eq!(begun.state, RescoreStatus::Running);
@@ -416,7 +416,7 @@ both!(rescore_recomputes_resumes_and_refuses, |db, store| {
     // scores under the next revision.
     assert_eq!(store.rescore_chunk(id, 1, 100).expect("again"), state);
     let again = store
-        .begin_rescore(id, &new_weights, &config, version(&store))
+        .begin_rescore(id, &new_weights, 1, &config, version(&store))
         .expect("begin again");
     assert_eq!(again.revision, 2);
     let mut s = again;
@@ -435,7 +435,7 @@ both!(rescore_recomputes_resumes_and_refuses, |db, store| {
     // A failed rescore is recorded, not silent: its rows are mixed until the next one.
     let third = weights(1.0, 0.0, 0.0, 0.0, 0.0);
     let begun = store
-        .begin_rescore(id, &third, &config, version(&store))
+        .begin_rescore(id, &third, 1, &config, version(&store))
         .expect("begin third");
     store.rescore_chunk(id, begun.revision, 100).expect("chunk");
     store
@@ -447,7 +447,7 @@ both!(rescore_recomputes_resumes_and_refuses, |db, store| {
     assert_eq!(failed.processed_items, 100);
     assert!(store.running_rescores().expect("running").is_empty());
     let fourth = store
-        .begin_rescore(id, &third, &config, version(&store))
+        .begin_rescore(id, &third, 1, &config, version(&store))
         .expect("begin fourth");
     assert_eq!(fourth.revision, 4);
     let mut s = fourth;
@@ -473,7 +473,7 @@ both!(
         let config = serde_json::json!({"weights": new_weights});
         let v = store.get_campaign(id).expect("get").version;
         let mut s = store
-            .begin_rescore(id, &new_weights, &config, v)
+            .begin_rescore(id, &new_weights, 1, &config, v)
             .expect("begin");
         assert_eq!(s.total_items, 300);
         while s.state == RescoreStatus::Running {
