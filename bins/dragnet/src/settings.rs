@@ -91,6 +91,8 @@ pub struct EngineSection {
     pub http_chunk: u64,
     /// Ordinals per chunk in `content_analysis`.
     pub content_chunk: u64,
+    /// Ordinals per chunk in `lead_extraction`.
+    pub lead_chunk: u64,
     /// Ordinals rescored per transaction by `POST /campaigns/{id}/rescore`.
     pub rescore_chunk: u64,
     /// Let the HTTP prober and the proxy test connect to loopback, private, link-local and
@@ -195,6 +197,7 @@ impl Default for EngineSection {
             chunks_in_flight: e.chunks_in_flight,
             http_chunk: e.http_chunk,
             content_chunk: e.content_chunk,
+            lead_chunk: e.lead_chunk,
             rescore_chunk: e.rescore_chunk,
             allow_private_addresses: e.allow_private_addresses,
         }
@@ -247,6 +250,7 @@ impl EngineSection {
         settings.chunks_in_flight = self.chunks_in_flight;
         settings.http_chunk = self.http_chunk;
         settings.content_chunk = self.content_chunk;
+        settings.lead_chunk = self.lead_chunk;
         settings.rescore_chunk = self.rescore_chunk;
         settings.allow_private_addresses = self.allow_private_addresses;
         settings
@@ -333,6 +337,7 @@ impl Settings {
             ("dns_chunk", e.dns_chunk),
             ("http_chunk", e.http_chunk),
             ("content_chunk", e.content_chunk),
+            ("lead_chunk", e.lead_chunk),
             ("rescore_chunk", e.rescore_chunk),
         ] {
             if !(1..=1_000_000).contains(&value) {

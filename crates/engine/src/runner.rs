@@ -54,6 +54,9 @@ pub struct EngineSettings {
     /// Ordinals per chunk in `content_analysis` (only those with a page snapshot are read).
     /// Small, because a chunk's pages are analysed in one go on the blocking pool.
     pub content_chunk: u64,
+    /// Ordinals per chunk in `lead_extraction` (every domain is read; those with a page
+    /// snapshot are also extracted on the blocking pool).
+    pub lead_chunk: u64,
     /// Ordinals rescored per transaction by a rescore ([`Engine::rescore`]): one set-based
     /// `UPDATE` each, committed with the rescore's checkpoint.
     pub rescore_chunk: u64,
@@ -74,6 +77,7 @@ impl Default for EngineSettings {
             chunks_in_flight: 3,
             http_chunk: 2_000,
             content_chunk: 500,
+            lead_chunk: 500,
             rescore_chunk: dragnet_store::RESCORE_CHUNK,
             allow_private_addresses: false,
         }

@@ -36,7 +36,7 @@ pub(super) async fn prepare(
     Ok(PhasePlan {
         total_items: total,
         ordinals,
-        chunk_size: settings.content_chunk.max(1),
+        chunk_size: settings.lead_chunk.max(1),
         counted: None,
         // CPU-bound like content analysis: two chunks per core.
         chunks_in_flight: Some(
