@@ -33,7 +33,9 @@ fuzz_target!(|data: &[u8]| {
         for ext in [".png", ".jpg", ".gif", ".svg", ".webp", ".css", ".js"] {
             assert!(!normalized.ends_with(ext), "asset name accepted: {normalized}");
         }
-        let via_mailto: Vec<String> = mailto_addresses(&format!("mailto:{normalized}"))
+        // In a URL, `%` is written `%25`.
+        let escaped = normalized.replace('%', "%25");
+        let via_mailto: Vec<String> = mailto_addresses(&format!("mailto:{escaped}"))
             .into_iter()
             .map(|f| f.normalized)
             .collect();

@@ -12,11 +12,12 @@
 //! - the title is absent or non-empty, at most `MAX_TITLE_CHARS` characters, and collapsed
 //!   the same way;
 //! - a smaller cap gives a prefix of the text a larger cap gives, and the same title;
-//! - `read` keeps the same text as `extract`, and counts the whole text whatever the cap;
+//! - `read` and `read_text` keep the same text as `extract`, and `read` counts the whole
+//!   text whatever the cap;
 //! - `plain` keeps the same invariants (and never has a title).
 #![no_main]
 
-use dragnet_html::{MAX_TITLE_CHARS, PageText, extract, plain, read};
+use dragnet_html::{MAX_TITLE_CHARS, PageText, extract, plain, read, read_text};
 use libfuzzer_sys::fuzz_target;
 
 /// Caps the first byte chooses from.
@@ -46,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
     // whatever the cap.
     let reading = read(&html, cap, &mut ());
     assert_eq!(reading.text, text, "read and extract disagree");
+    assert_eq!(read_text(&html, cap, &mut ()), text, "read_text and extract disagree");
     let whole = read(&html, usize::MAX, &mut ());
     assert_eq!((reading.chars, reading.words), (whole.chars, whole.words));
     assert_eq!(whole.chars, full.visible.chars().count() as u64);

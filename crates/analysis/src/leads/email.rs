@@ -52,17 +52,25 @@ pub fn is_role_address(normalized: &str) -> bool {
 
 pub(crate) fn normalize_with(rules: &Rules, address: &str) -> Option<String> {
     let (local, domain) = address.rsplit_once('@')?;
-    let mut local = local;
     // `\u003einfo@…` in a script or JSON string: the escape's letters stick to the address.
-    let lower_local = local.to_ascii_lowercase();
-    if let Some(prefix) = rules
-        .escape_prefixes
-        .iter()
-        .find(|p| lower_local.starts_with(p.as_str()) && lower_local.len() > p.len())
-    {
-        local = &local[prefix.len()..];
+    // They and leading dots, hyphens and plus signs are stripped as often as they occur, so
+    // that the normal form is a fixed point.
+    let mut local = local;
+    loop {
+        let trimmed = local.trim_start_matches(['.', '-', '+']);
+        let stripped = rules
+            .escape_prefixes
+            .iter()
+            .find(|p| {
+                trimmed.len() > p.len()
+                    && trimmed.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            })
+            .map_or(trimmed, |p| &trimmed[p.len()..]);
+        if stripped.len() == local.len() {
+            break;
+        }
+        local = stripped;
     }
-    let local = local.trim_start_matches(['.', '-', '+']);
     if local.is_empty()
         || local.len() > MAX_LOCAL
         || local.ends_with('.')
@@ -533,6 +541,15 @@ mod tests {
         assert_eq!(
             normalize_email("u003einfo@firma.co.uk").as_deref(),
             Some("info@firma.co.uk")
+        );
+        assert_eq!(
+            normalize_email("u003ex3eInfo@firma.de").as_deref(),
+            Some("info@firma.de")
+        );
+        assert_eq!(normalize_email("---u003e-----@firma.de"), None);
+        assert_eq!(
+            normalize_email("-u003e.info@firma.de").as_deref(),
+            Some("info@firma.de")
         );
         for bad in [
             "image@2x.png",

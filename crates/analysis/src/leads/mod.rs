@@ -38,9 +38,11 @@
 //! contact pages and the title's organisation name by [`pages`]; the rules are the data
 //! files `data/contacts.toml` and `data/contact_pages.toml` ([`rules`]).
 //!
-//! **Region** of national phone numbers, first known of: [`LeadPage::default_region`], the
-//! configuration's `defaultPhoneRegion`, the page host's country-code TLD, the JSON-LD
-//! address's two-letter `addressCountry`, the region subtag of `<html lang>` (`de-AT`).
+//! **Region** of national phone numbers, first known of: [`LeadPage::default_region`] (the
+//! caller's override), the page host's country-code TLD, the JSON-LD address's two-letter
+//! `addressCountry` (the site's own statement), the configuration's `defaultPhoneRegion` (the
+//! campaign's fallback, for generic TLDs), the region subtag of `<html lang>` (`de-AT`; often
+//! a CMS default, so last).
 //!
 //! **Invariant:** no I/O; deterministic; never panics; work per page is bounded (the page is
 //! cut at [`crate::html::MAX_HTML_BYTES`], the text at [`MAX_TEXT_BYTES`], links, JSON-LD
@@ -97,9 +99,10 @@ pub struct LeadPage<'a> {
     /// The URL the page was fetched from (after redirects): relative links are resolved
     /// against it, the site is its host, and every contact's `source_url` is it.
     pub page_url: &'a str,
-    /// The region (ISO 3166-1 alpha-2, any case) national phone numbers are read in; when
-    /// `None`, the configuration's `defaultPhoneRegion`, else the page host's country-code
-    /// TLD (see the module documentation).
+    /// The region (ISO 3166-1 alpha-2, any case) national phone numbers are read in,
+    /// overriding everything else; when `None` (the usual case), the page host's
+    /// country-code TLD, then the page's JSON-LD country, then the configuration's
+    /// `defaultPhoneRegion` (see the module documentation).
     pub default_region: Option<&'a str>,
 }
 
@@ -118,9 +121,8 @@ impl LeadExtractor {
     /// crate's tests rule out. Loads the phone metadata, so the first page pays nothing.
     pub fn new(config: &LeadExtractionConfig) -> Result<Self, SignatureError> {
         let rules = rules::rules()?;
-        // Force the lazily built tables: the phone metadata and the e-mail marker automaton.
+        // Load the phone metadata (parsed from its compiled-in form on first use) now.
         let _ = phone::normalize_phone("+49 30 1234567", None);
-        let _ = email::emails_in_text("a@b.de");
         Ok(Self {
             rules,
             max_contacts: usize::try_from(config.max_contacts_per_domain()).unwrap_or(usize::MAX),
@@ -163,13 +165,13 @@ impl LeadExtractor {
         let region = page
             .default_region
             .map(str::to_owned)
-            .or_else(|| self.default_region.clone())
             .or_else(|| page_host.as_deref().and_then(region_from_host))
             .or_else(|| {
                 let address = collector.jsonld.address()?;
                 let country = address.country?;
                 phone::country(Some(&country)).map(|_| country.to_ascii_uppercase())
             })
+            .or_else(|| self.default_region.clone())
             .or_else(|| {
                 let lang = collector.html_lang.as_deref()?;
                 let sub = lang.split(['-', '_']).nth(1)?;
@@ -723,6 +725,41 @@ mod tests {
         let phone = extractor.extract(&contact_page);
         assert_eq!(phone.contacts[0].normalized, "+33123456789");
         assert_eq!(phone.contacts[0].source_url, "https://firma.com/contact");
+    }
+
+    #[test]
+    fn region_precedence() {
+        let extractor =
+            LeadExtractor::new(&serde_json_config(r#"{"defaultPhoneRegion": "FR"}"#)).unwrap();
+        let phones = |html: &str, url: &str, region: Option<&str>| -> Vec<String> {
+            extractor
+                .extract(&LeadPage {
+                    html,
+                    page_url: url,
+                    default_region: region,
+                })
+                .contacts
+                .into_iter()
+                .map(|c| c.normalized)
+                .collect()
+        };
+        let de = "<p>Tel. 030 1234567</p>";
+        // The ccTLD before the campaign's default; the caller's region before both.
+        assert_eq!(phones(de, "https://firma.de/", None), ["+49301234567"]);
+        // On a generic TLD the campaign's default decides (here wrongly: a French reading).
+        assert_eq!(phones(de, "https://firma.com/", None), ["+33301234567"]);
+        assert_eq!(
+            phones(de, "https://firma.com/", Some("DE")),
+            ["+49301234567"]
+        );
+        // The page's JSON-LD country before the campaign's default.
+        let at = r#"<script type="application/ld+json">{"@type":"Organization","name":"A",
+            "address":{"@type":"PostalAddress","addressCountry":"AT"}}</script><p>Tel. 01 234 5678</p>"#;
+        assert_eq!(phones(at, "https://firma.com/", None), ["+4312345678"]);
+        assert_eq!(
+            phones("<p>Tél. 01 23 45 67 89</p>", "https://firma.com/", None),
+            ["+33123456789"]
+        );
     }
 
     fn serde_json_config(json: &str) -> LeadExtractionConfig {

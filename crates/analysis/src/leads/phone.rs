@@ -48,8 +48,7 @@ pub struct FoundPhone {
 /// number. The E.164 form is its own normal form.
 pub fn normalize_phone(raw: &str, region: Option<&str>) -> Option<String> {
     let cleaned = clean(raw)?;
-    let number = parse(&cleaned, country(region))?;
-    Some(e164(&number))
+    parse(&cleaned, country(region))
 }
 
 /// The region a page's national numbers are read in, from its host's country-code top-level
@@ -127,17 +126,40 @@ fn clean(raw: &str) -> Option<String> {
     Some(out)
 }
 
-fn parse(cleaned: &str, country: Option<Id>) -> Option<PhoneNumber> {
-    if !cleaned.starts_with('+') && country.is_none() {
+/// The E.164 form of a cleaned number, when the metadata says it is valid and it has at most
+/// 15 digits. An international number (`+…`) is read without a region, which is what its
+/// E.164 form is read with too; a national one is read in `country`, and kept only when its
+/// E.164 form reads back to itself without one (the parser can read a number differently
+/// with and without a region). So every normal form is a fixed point.
+fn parse(cleaned: &str, country: Option<Id>) -> Option<String> {
+    let international = cleaned.starts_with('+');
+    if !international && country.is_none() {
         return None;
     }
-    let number = phonenumber::parse(country, cleaned).ok()?;
-    phonenumber::is_valid(&number).then_some(number)
+    let number = phonenumber::parse(if international { None } else { country }, cleaned).ok()?;
+    if !phonenumber::is_valid(&number) {
+        return None;
+    }
+    let normal = e164(&number);
+    if normal.len() - 1 > MAX_E164_DIGITS {
+        return None;
+    }
+    if !international {
+        let again = phonenumber::parse(None, &normal).ok()?;
+        if !phonenumber::is_valid(&again) || e164(&again) != normal {
+            return None;
+        }
+    }
+    Some(normal)
 }
 
 fn e164(number: &PhoneNumber) -> String {
     number.format().mode(Mode::E164).to_string()
 }
+
+/// Most digits of an E.164 number (ITU-T E.164 § 6), which the metadata does not enforce for
+/// every region (German numbers may have 15 national digits).
+const MAX_E164_DIGITS: usize = 15;
 
 /// Every phone number in a stretch of visible text, in order, national numbers read in
 /// `region`. At most [`MAX_CANDIDATES`] candidates are parsed.
@@ -246,10 +268,10 @@ pub(crate) fn find_with(rules: &Rules, text: &str, country: Option<Id>) -> Vec<F
             continue;
         };
         parsed += 1;
-        if let Some(number) = parse(&cleaned, country) {
+        if let Some(normalized) = parse(&cleaned, country) {
             out.push(FoundPhone {
                 value: span.to_owned(),
-                normalized: e164(&number),
+                normalized,
             });
         }
     }
@@ -459,6 +481,10 @@ mod tests {
         );
         assert_eq!(normalize_phone("030 1234567", None), None);
         assert_eq!(normalize_phone("12", Some("DE")), None);
+        // Valid by the metadata, but 16 digits: no E.164 number.
+        assert_eq!(normalize_phone("+4930255501232001", None), None);
+        // Read as valid with a German default region, not without one: dropped.
+        assert_eq!(normalize_phone("+78138(006)024", Some("DE")), None);
         assert_eq!(normalize_phone("call 030 1234567", Some("DE")), None);
     }
 

@@ -46,6 +46,7 @@ struct PhoneFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SocialFile {
+    share_segments: Vec<String>,
     x_reserved: Vec<String>,
     facebook_reserved: Vec<String>,
     instagram_reserved: Vec<String>,
@@ -100,6 +101,7 @@ pub(crate) struct Rules {
     /// ASCII letter).
     pub label_bounds: Vec<(bool, bool)>,
     pub generic_cctlds: HashSet<String>,
+    pub share_segments: HashSet<String>,
     pub x_reserved: HashSet<String>,
     pub facebook_reserved: HashSet<String>,
     pub instagram_reserved: HashSet<String>,
@@ -292,6 +294,7 @@ impl Rules {
             label_kinds,
             label_bounds,
             generic_cctlds: set(f, "phone.generic_cctlds", phone.generic_cctlds)?,
+            share_segments: set(f, "social.share_segments", social.share_segments)?,
             x_reserved: set(f, "social.x_reserved", social.x_reserved)?,
             facebook_reserved: set(f, "social.facebook_reserved", social.facebook_reserved)?,
             instagram_reserved: set(f, "social.instagram_reserved", social.instagram_reserved)?,

@@ -65,6 +65,9 @@ pub(crate) fn profile_with(rules: &Rules, url: &str) -> Option<Profile> {
         .map(super::email::percent_decode)
         .collect();
     let first = segments.first().map(String::as_str);
+    if first.is_some_and(|f| rules.share_segments.contains(&f.to_lowercase())) {
+        return None;
+    }
     let second = segments.get(1).map(String::as_str);
     let lower = |s: &str| s.to_lowercase();
     let (network, path) = match network {
@@ -175,7 +178,10 @@ pub(crate) fn profile_with(rules: &Rules, url: &str) -> Option<Profile> {
                 // A repository, a file, a release: someone's code, not a profile.
                 return None;
             }
-            if rules.github_reserved.contains(&name) || !is_handle(&name, 39, false) {
+            if rules.github_reserved.contains(&name)
+                || rules.share_segments.contains(&name)
+                || !is_handle(&name, 39, false)
+            {
                 return None;
             }
             let name = name.replace('_', "-");
@@ -254,13 +260,14 @@ fn is_handle(s: &str, max: usize, dots: bool) -> bool {
         && !s.ends_with('.')
 }
 
-/// A slug (LinkedIn, Xing, YouTube names): letters (any script), digits, `-`, `_`, `.`, at most
-/// `max` characters.
+/// A slug (LinkedIn, Xing, YouTube names), percent-decoded: letters (any script), digits,
+/// `-`, `_`, `.`, at most `max` characters. (A `%` left after decoding would be decoded again
+/// when the canonical URL is read, so it is refused: normal forms are fixed points.)
 fn is_slug(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.chars().count() <= max
         && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '%'))
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && s.chars().any(char::is_alphanumeric)
 }
 
@@ -374,6 +381,12 @@ mod tests {
             "https://acme.github.io/",
             "https://www.xing.com/spi/shares/new?url=x",
             "https://www.xing.com/social/share/spi?url=x",
+            "//fb.com/sharing",
+            "https://github.com/share",
+            "https://github.com/orgs/orgs?e",
+            "https://github.com/orgs//intent/tweet",
+            "https://youtube.com/c/%%%%%666%%e%",
+            "https://x.com/sharer",
             "mailto:x@twitter.com",
             "https://user@twitter.com/acme",
             "https://evil.com/twitter.com/acme",

@@ -61,8 +61,9 @@ pub struct LeadExtractionConfigInput {
     /// Most contacts kept per domain, 1 to 1000; default 50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_contacts_per_domain: Option<u32>,
-    /// ISO 3166-1 alpha-2 region (e.g. `DE`) used to write national phone numbers in E.164;
-    /// without it only numbers written with a `+` country code are normalised.
+    /// ISO 3166-1 alpha-2 region (e.g. `DE`) national phone numbers are read in when the page
+    /// does not say (a generic TLD such as `.com` and no country in its structured data);
+    /// without it such pages keep only numbers written with a `+` country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_phone_region: Option<String>,
 }
