@@ -8,6 +8,7 @@ mod cli;
 mod content;
 mod engine;
 mod http;
+mod leads;
 mod ops;
 mod support;
 

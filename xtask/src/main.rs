@@ -34,6 +34,8 @@ commands:
   bench keyword [--runs N]     visible-text extraction and keyword matching per page
   bench content [--runs N] [-- [--postgres] ARGS]
                                content_analysis through the runner, vs decompress + tokenise
+  bench leads [--runs N] [-- [--postgres] ARGS]
+                               lead_extraction through the runner, vs decompress + tokenise
   bench api [--runs N]         `dragnet serve`: 1M-name import, deep pages and GET campaign (wrk)";
 
 fn main() -> anyhow::Result<()> {
@@ -51,7 +53,14 @@ fn main() -> anyhow::Result<()> {
         (Some("bench"), Some("dns")) => bench_dns::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("keyword")) => bench_keyword::run(&bench::Options::parse(&rest)?),
         (Some("bench"), Some("http")) => bench_http::run(&bench::Options::parse(&rest)?),
-        (Some("bench"), Some("content")) => bench_content::run(&bench::Options::parse(&rest)?),
+        (Some("bench"), Some("content")) => bench_content::run(
+            &bench::Options::parse(&rest)?,
+            bench_content::PagePhase::Content,
+        ),
+        (Some("bench"), Some("leads")) => bench_content::run(
+            &bench::Options::parse(&rest)?,
+            bench_content::PagePhase::Leads,
+        ),
         (Some("bench"), Some("api")) => bench_api::run(&bench::Options::parse(&rest)?),
         (Some("check-deps"), None) => checks::check_deps(),
         (Some("check-names"), None) => checks::check_names(),

@@ -91,6 +91,10 @@ pub struct EngineSection {
     pub http_chunk: u64,
     /// Ordinals per chunk in `content_analysis`.
     pub content_chunk: u64,
+    /// Ordinals per chunk in `lead_extraction`.
+    pub lead_chunk: u64,
+    /// Ordinals rescored per transaction by `POST /campaigns/{id}/rescore`.
+    pub rescore_chunk: u64,
     /// Let the HTTP prober and the proxy test connect to loopback, private, link-local and
     /// other non-public addresses (the SSRF guard is on by default). For tests and for
     /// operators probing their own networks.
@@ -193,6 +197,8 @@ impl Default for EngineSection {
             chunks_in_flight: e.chunks_in_flight,
             http_chunk: e.http_chunk,
             content_chunk: e.content_chunk,
+            lead_chunk: e.lead_chunk,
+            rescore_chunk: e.rescore_chunk,
             allow_private_addresses: e.allow_private_addresses,
         }
     }
@@ -244,6 +250,8 @@ impl EngineSection {
         settings.chunks_in_flight = self.chunks_in_flight;
         settings.http_chunk = self.http_chunk;
         settings.content_chunk = self.content_chunk;
+        settings.lead_chunk = self.lead_chunk;
+        settings.rescore_chunk = self.rescore_chunk;
         settings.allow_private_addresses = self.allow_private_addresses;
         settings
     }
@@ -329,6 +337,8 @@ impl Settings {
             ("dns_chunk", e.dns_chunk),
             ("http_chunk", e.http_chunk),
             ("content_chunk", e.content_chunk),
+            ("lead_chunk", e.lead_chunk),
+            ("rescore_chunk", e.rescore_chunk),
         ] {
             if !(1..=1_000_000).contains(&value) {
                 anyhow::bail!(
@@ -458,6 +468,7 @@ mod tests {
         assert_eq!(engine.dns_chunk, expected.dns_chunk);
         assert_eq!(engine.http_chunk, expected.http_chunk);
         assert_eq!(engine.content_chunk, expected.content_chunk);
+        assert_eq!(engine.rescore_chunk, expected.rescore_chunk);
         assert_eq!(engine.chunks_in_flight, expected.chunks_in_flight);
         assert_eq!(engine.worker_name, expected.worker_name);
         assert_eq!(

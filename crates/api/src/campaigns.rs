@@ -4,13 +4,15 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use dragnet_domain::config::analysis::RelevanceWeights;
 use dragnet_domain::config::{CampaignConfiguration, CampaignConfigurationInput};
+use dragnet_domain::content::RescoreState;
 use dragnet_domain::{Action, CampaignId, Phase, PhaseStatus, ValidationErrors};
 use dragnet_store::{CampaignFilter, Change, NewCampaign};
 
 use crate::dto::{
     CampaignDto, CampaignListQuery, CampaignPage, ControlRequest, CreateCampaignRequest, PhasesDto,
-    TransitionRequest, UpdateCampaignRequest,
+    RescoreRequest, TransitionRequest, UpdateCampaignRequest,
 };
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::{ApiJson, parse_json};
@@ -306,8 +308,23 @@ pub async fn get_phases(
     id: web::Path<CampaignId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
-    Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
+    Ok(HttpResponse::Ok().json(phases(&state, id).await?))
+}
+
+/// The campaign's phases with the content-analysis summary and rescore, read in one call.
+async fn phases(state: &AppState, id: CampaignId) -> Result<PhasesDto, ApiError> {
+    let (campaign, summary, latest) = state
+        .store
+        .run(move |s| {
+            let campaign = s.get_campaign(id)?;
+            Ok::<_, dragnet_store::StoreError>((
+                campaign,
+                s.content_summary(id)?,
+                s.rescore_state(id)?,
+            ))
+        })
+        .await?;
+    Ok(PhasesDto::new(&campaign, summary, latest))
 }
 
 /// Move the campaign to a later phase (skipping phases nothing later needs) and start it
@@ -375,8 +392,53 @@ pub async fn transition(
                     .await
                     .map_err(ApiError::from)?;
             }
-            let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
-            Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
+            Ok(HttpResponse::Ok().json(phases(&state, id).await?))
+        })
+        .await
+}
+
+/// Recompute every relevance score of the campaign from the stored components with new
+/// weights (no page is read again). Runs in the background: the answer is the rescore's state
+/// (`running`); its progress comes as `campaign.rescore` WebSocket messages and in the
+/// `rescore` of the `content_analysis` phase (`GET /campaigns/{id}/phases`). The weights are
+/// recorded in the campaign's `contentAnalysis` configuration. A server stopped mid-way
+/// continues after its restart.
+#[utoipa::path(
+    tag = "campaigns",
+    params(
+        ("id" = i64, Path, description = "Campaign id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key; a repeat within 10 minutes returns the first response."),
+    ),
+    request_body = RescoreRequest,
+    responses(
+        (status = 202, description = "The rescore began.", body = RescoreState),
+        (status = 400, description = "Malformed JSON, a missing `weights` or an unknown field (named).", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not now: `content_analysis` is running or paused, another rescore of the campaign is running, or the campaign has no content results yet; `context.reason` is `phase_active`, `rescore_running` or `no_results`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid weights (out of 0–1, or not summing to 1); `errors` names them.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/campaigns/{id}/rescore")]
+pub async fn rescore(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<CampaignId>,
+    body: ApiJson<RescoreRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let weights = RelevanceWeights::try_from(body.0.weights)
+        .map_err(|e| ApiError::validation(e.within("weights")))?;
+    let key = idempotency_key(&req, id, "rescore")?;
+    state
+        .idempotent(key, async {
+            let started = state
+                .engine
+                .rescore(id, weights)
+                .await
+                .map_err(ApiError::from)?;
+            Ok(HttpResponse::Accepted()
+                .insert_header(("Location", format!("/api/v1/campaigns/{id}/phases")))
+                .json(started))
         })
         .await
 }
@@ -454,8 +516,7 @@ async fn control(
                 .apply(id, change)
                 .await
                 .map_err(ApiError::from)?;
-            let campaign = state.store.run(move |s| s.get_campaign(id)).await?;
-            Ok(HttpResponse::Ok().json(PhasesDto::from(&campaign)))
+            Ok(HttpResponse::Ok().json(phases(&state, id).await?))
         })
         .await
 }

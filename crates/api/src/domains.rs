@@ -551,7 +551,7 @@ impl ExportStep {
     }
 }
 
-const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_error_detail,http_status_code,http_final_url,http_redirect_count,http_title,http_content_type,http_content_length,http_content_hash,http_keyword_hits,http_fetched_at,content_classification,content_confidence,content_language,content_technologies,content_relevance_score\n";
+const CSV_HEADER: &str = "ordinal,name,dns_status,dns_addresses,dns_records,dns_error_kind,dns_attempts,dns_checked_at,http_status,http_error_detail,http_status_code,http_final_url,http_redirect_count,http_title,http_content_type,http_content_length,http_content_hash,http_keyword_hits,http_fetched_at,content_classification,content_confidence,content_language,content_technologies,content_relevance_score\n";
 
 fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
     let mut fields: Vec<String> = vec![d.ordinal.to_string(), d.name.clone()];
@@ -559,11 +559,17 @@ fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
         Some(r) => fields.extend([
             r.status.to_string(),
             r.addresses.join(" "),
+            // `TYPE value`, `; `-separated.
+            r.records
+                .iter()
+                .map(|record| format!("{} {}", record.record_type, record.value))
+                .collect::<Vec<_>>()
+                .join("; "),
             r.error_kind.clone().unwrap_or_default(),
             r.attempts.to_string(),
             r.checked_at.to_rfc3339(),
         ]),
-        None => fields.extend(std::iter::repeat_n(String::new(), 5)),
+        None => fields.extend(std::iter::repeat_n(String::new(), 6)),
     }
     match &d.http {
         Some(r) => fields.extend([

@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use dragnet_domain::config::CampaignConfigurationInput;
-use dragnet_domain::content::{ContentResult, PageClass};
-use dragnet_domain::{Action, CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus};
-use dragnet_store::{Campaign, DomainRecord, PhaseRecord};
+use dragnet_domain::config::analysis::RelevanceWeightsInput;
+use dragnet_domain::content::{ContentResult, ContentSummary, PageClass, RescoreState};
+use dragnet_domain::leads::{Contact, OrganisationSource, PostalAddress};
+use dragnet_domain::qualification::{LeadStatus, RejectReason};
+use dragnet_domain::{Action, CampaignId, DnsRecord, DnsStatus, HttpStatus, Phase, PhaseStatus};
+use dragnet_store::{Campaign, DomainRecord, LeadResult, PhaseRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -142,6 +145,14 @@ pub struct PhaseDto {
     pub completed_at: Option<DateTime<Utc>>,
     /// Why it failed.
     pub error: Option<String>,
+    /// `content_analysis` only: the results counted by classification (every class) and by
+    /// language, kept up to date as results are written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ContentSummary>,
+    /// `content_analysis` only: the campaign's latest rescore (`POST
+    /// /campaigns/{id}/rescore`); absent until the campaign is first rescored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rescore: Option<RescoreState>,
 }
 
 impl From<&PhaseRecord> for PhaseDto {
@@ -157,6 +168,8 @@ impl From<&PhaseRecord> for PhaseDto {
             started_at: p.started_at,
             completed_at: p.completed_at,
             error: p.error.clone(),
+            summary: None,
+            rescore: None,
         }
     }
 }
@@ -175,15 +188,40 @@ pub struct PhasesDto {
     pub phases: Vec<PhaseDto>,
 }
 
-impl From<&Campaign> for PhasesDto {
-    fn from(c: &Campaign) -> Self {
+impl PhasesDto {
+    /// The phases of `c`, with the content-analysis summary and rescore on that phase.
+    pub fn new(c: &Campaign, summary: ContentSummary, rescore: Option<RescoreState>) -> Self {
+        let mut content = Some((summary, rescore));
         Self {
             current_phase: c.state.current_phase,
             phase_status: c.state.phase_status,
             available_transitions: c.state.available_transitions(),
-            phases: c.phases.iter().map(PhaseDto::from).collect(),
+            phases: c
+                .phases
+                .iter()
+                .map(|p| {
+                    let mut dto = PhaseDto::from(p);
+                    if p.phase == Phase::ContentAnalysis
+                        && let Some((summary, rescore)) = content.take()
+                    {
+                        dto.summary = Some(summary);
+                        dto.rescore = rescore;
+                    }
+                    dto
+                })
+                .collect(),
         }
     }
+}
+
+/// `POST /campaigns/{id}/rescore`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RescoreRequest {
+    /// The new weights of the relevance components, each 0–1, summing to 1 (a component left
+    /// out weighs 0). Only the weights can change: the components (and the targets they are
+    /// measured against) are kept as the phase computed them.
+    pub weights: RelevanceWeightsInput,
 }
 
 /// `PUT /campaigns/{id}/transition`.
@@ -220,6 +258,8 @@ pub struct DnsResultDto {
     pub status: DnsStatus,
     /// The addresses found.
     pub addresses: Vec<String>,
+    /// The records of the other asked types (CNAME, MX, NS, TXT), at most 32.
+    pub records: Vec<DnsRecord>,
     /// The error kind (`SERVFAIL`, `REFUSED`, …) of a failed lookup.
     pub error_kind: Option<String>,
     /// Queries sent.
@@ -286,6 +326,50 @@ pub struct DomainResult {
     pub http: Option<HttpResultDto>,
     /// The content-analysis result, `null` until that phase analysed the page.
     pub content: Option<ContentResult>,
+    /// The lead, `null` until the lead extraction phase decided the domain.
+    pub lead: Option<LeadDto>,
+}
+
+/// A domain's lead: qualified, or rejected with its one reason; what extraction found.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadDto {
+    /// `qualified` or `rejected`.
+    pub status: LeadStatus,
+    /// Why the domain was rejected (the first rule it failed, in the documented order);
+    /// `null` when qualified.
+    pub reason: Option<RejectReason>,
+    /// The organisation's name, where found.
+    pub organisation: Option<String>,
+    /// Where the organisation's name was read from.
+    pub organisation_source: Option<OrganisationSource>,
+    /// The postal address, from structured data.
+    pub postal_address: Option<PostalAddress>,
+    /// Same-site contact, about and imprint pages linked from the page.
+    pub contact_pages: Vec<String>,
+    /// The e-mail addresses, phone numbers and social profiles, each with where it was found.
+    pub contacts: Vec<Contact>,
+    /// The content analysis relevance score (0–100) the lead was judged on; `null` when that
+    /// phase did not run.
+    pub score: Option<f64>,
+    /// When the phase decided.
+    pub extracted_at: DateTime<Utc>,
+}
+
+impl From<LeadResult> for LeadDto {
+    fn from(l: LeadResult) -> Self {
+        Self {
+            status: l.qualification.status(),
+            reason: l.qualification.reason(),
+            organisation: l.extract.organisation,
+            organisation_source: l.extract.organisation_source,
+            postal_address: l.extract.postal_address,
+            contact_pages: l.extract.contact_pages,
+            contacts: l.extract.contacts,
+            score: l.score,
+            extracted_at: l.extracted_at,
+        }
+    }
 }
 
 impl From<DomainRecord> for DomainResult {
@@ -296,6 +380,7 @@ impl From<DomainRecord> for DomainResult {
             dns: d.dns.map(|r| DnsResultDto {
                 status: r.status,
                 addresses: r.addresses.iter().map(ToString::to_string).collect(),
+                records: r.records,
                 error_kind: r.error_kind,
                 attempts: r.attempts,
                 checked_at: r.checked_at,
@@ -323,6 +408,7 @@ impl From<DomainRecord> for DomainResult {
                 fetched_at: r.fetched_at,
             }),
             content: d.content,
+            lead: d.lead.map(LeadDto::from),
         }
     }
 }

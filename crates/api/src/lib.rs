@@ -19,6 +19,7 @@ pub mod domains;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod leads;
 pub mod metrics;
 pub mod ops;
 pub mod state;
@@ -56,6 +57,9 @@ pub use state::AppState;
         (name = "proxies", description = "Stored proxies (`httpKeywordValidation.proxyIds`), \
                                           with a connectivity test; passwords are never \
                                           returned"),
+        (name = "leads", description = "The lead extraction phase's results: every domain \
+                                        qualified or rejected for one reason, its contacts, \
+                                        the funnel's summary and the CSV lead export"),
         (name = "keyword-sets", description = "Stored keyword rules that HTTP configurations \
                                                add with `keywordSetIds`"),
         (name = "tokens", description = "API tokens (admin only). Every route but `/healthz`, \
@@ -95,10 +99,14 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(campaigns::resume)
         .service(campaigns::cancel)
         .service(campaigns::retry)
+        .service(campaigns::rescore)
         .service(domains::list_domains)
         .service(domains::import_domains)
         .service(domains::export_domains)
         .service(domains::preview)
+        .service(leads::list_leads)
+        .service(leads::lead_summary)
+        .service(leads::export_leads)
         .service(catalog::create_persona)
         .service(catalog::list_personas)
         .service(catalog::get_persona)
@@ -196,6 +204,7 @@ const OPERATION_IDS: &[(&str, &str)] = &[
     ("resume", "resumePhase"),
     ("cancel", "cancelPhase"),
     ("retry", "retryPhase"),
+    ("rescore", "rescoreCampaign"),
     ("preview", "previewGeneration"),
 ];
 

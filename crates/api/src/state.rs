@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use actix_web::body::MessageBody as _;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use dragnet_domain::TransitionError;
+use dragnet_domain::content::RescoreRefusal;
+use dragnet_domain::{Phase, TransitionError};
 use dragnet_engine::Engine;
 use dragnet_probe::guard::AddressGuard;
 use dragnet_store::{Store, StoreError};
@@ -224,6 +225,7 @@ impl From<StoreError> for ApiError {
             | StoreError::KindChange { .. }
             | StoreError::InUse { .. } => crate::catalog::catalog_problem(e),
             StoreError::Transition(t) => transition_error(t),
+            StoreError::RescoreRefused(r) => rescore_refused(r),
             StoreError::PatternExhausted { .. } => {
                 ApiError::new(ErrorCode::Conflict, e.to_string())
             }
@@ -234,6 +236,25 @@ impl From<StoreError> for ApiError {
             other => ApiError::internal(other),
         }
     }
+}
+
+/// A refused rescore: a 409 whose `context.reason` says why (`phase_active` with the phase's
+/// status, `rescore_running` with the revision under way, or `no_results`).
+fn rescore_refused(r: RescoreRefusal) -> ApiError {
+    let detail = r.to_string();
+    let context = match r {
+        RescoreRefusal::PhaseActive { status } => serde_json::json!({
+            "reason": "phase_active",
+            "phase": Phase::ContentAnalysis,
+            "phaseStatus": status,
+        }),
+        RescoreRefusal::AlreadyRunning { revision } => serde_json::json!({
+            "reason": "rescore_running",
+            "revision": revision,
+        }),
+        RescoreRefusal::NoResults => serde_json::json!({"reason": "no_results"}),
+    };
+    ApiError::new(ErrorCode::Conflict, detail).with_context(context)
 }
 
 fn transition_error(t: TransitionError) -> ApiError {

@@ -18,7 +18,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use dragnet_domain::DnsStatus;
+use dragnet_domain::results::MAX_DNS_RECORDS;
+use dragnet_domain::{DnsRecord, DnsStatus};
 
 /// Why a name ended in [`DnsStatus::Error`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,6 +83,9 @@ pub struct DnsOutcome {
     pub error: Option<DnsErrorKind>,
     /// Addresses found (A and AAAA answers), deduplicated; empty unless `resolved`.
     pub addresses: Vec<IpAddr>,
+    /// The records of the other asked types (CNAME, MX, NS, TXT), in record-type order then the
+    /// server's order, deduplicated, at most [`MAX_DNS_RECORDS`]; empty unless `resolved`.
+    pub records: Vec<DnsRecord>,
     /// Queries sent for the name: first attempts, retries and TCP fallbacks.
     pub attempts: u32,
 }
@@ -101,8 +105,14 @@ pub struct DnsResult {
 /// means (or a test server that predicts the resolver's answer) combines them by the same rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeResult {
-    /// NOERROR with records of the asked type (possibly behind CNAMEs); addresses for A/AAAA.
-    Records(Vec<IpAddr>),
+    /// NOERROR with records of the asked type (possibly behind CNAMEs): the addresses (A and
+    /// AAAA) and every record as found.
+    Records {
+        /// Addresses, for A and AAAA.
+        addresses: Vec<IpAddr>,
+        /// The records of other types (CNAME, MX, NS, TXT), in the server's order.
+        records: Vec<DnsRecord>,
+    },
     /// NOERROR without records of the asked type.
     NoData,
     /// NXDOMAIN.
@@ -113,11 +123,23 @@ pub enum TypeResult {
     Timeout,
 }
 
+impl TypeResult {
+    /// Records that are addresses only (what a test that predicts addresses needs).
+    pub fn addresses(addresses: Vec<IpAddr>) -> Self {
+        Self::Records {
+            addresses,
+            records: Vec::new(),
+        }
+    }
+}
+
 /// Collects the per-type results of one name and combines them into one [`DnsOutcome`].
 #[derive(Debug, Default)]
 pub struct OutcomeBuilder {
     /// Addresses with the rank of the record type that found them.
     addresses: Vec<(usize, IpAddr)>,
+    /// Records with the rank of their type.
+    records: Vec<(usize, DnsRecord)>,
     resolved: bool,
     nxdomain: bool,
     timeout: bool,
@@ -136,10 +158,11 @@ impl OutcomeBuilder {
     /// Adds the result of the record type at position `rank` in the settings' list.
     pub fn add(&mut self, rank: usize, result: TypeResult) {
         match result {
-            TypeResult::Records(addresses) => {
+            TypeResult::Records { addresses, records } => {
                 self.resolved = true;
                 self.addresses
                     .extend(addresses.into_iter().map(|a| (rank, a)));
+                self.records.extend(records.into_iter().map(|r| (rank, r)));
             }
             TypeResult::NoData => {}
             TypeResult::NxDomain => self.nxdomain = true,
@@ -165,6 +188,18 @@ impl OutcomeBuilder {
                 addresses.push(a);
             }
         }
+        // The same for records (a stable sort keeps the server's order within a type).
+        self.records.sort_by_key(|(rank, _)| *rank);
+        let mut records: Vec<DnsRecord> = Vec::new();
+        for (_, r) in self.records {
+            if records.len() < MAX_DNS_RECORDS
+                && !records
+                    .iter()
+                    .any(|k| k.record_type == r.record_type && k.value == r.value)
+            {
+                records.push(r);
+            }
+        }
         let (status, error) = if self.resolved {
             (DnsStatus::Resolved, None)
         } else if self.nxdomain {
@@ -178,11 +213,13 @@ impl OutcomeBuilder {
         };
         if status != DnsStatus::Resolved {
             addresses.clear();
+            records.clear();
         }
         DnsOutcome {
             status,
             error,
             addresses,
+            records,
             attempts: self.attempts,
         }
     }
@@ -193,6 +230,7 @@ impl OutcomeBuilder {
             status: DnsStatus::Error,
             error: Some(DnsErrorKind::InvalidName),
             addresses: Vec::new(),
+            records: Vec::new(),
             attempts: 0,
         }
     }
@@ -215,7 +253,7 @@ mod tests {
         let a: IpAddr = "127.0.0.1".parse().expect("ip");
         let b: IpAddr = "::1".parse().expect("ip");
         let o = combine(vec![
-            TypeResult::Records(vec![a, a]),
+            TypeResult::addresses(vec![a, a]),
             TypeResult::Error(DnsErrorKind::SERVFAIL),
         ]);
         assert_eq!(o.status, DnsStatus::Resolved);
@@ -224,8 +262,8 @@ mod tests {
 
         // AAAA completing first still lists the IPv4 address first.
         let mut builder = OutcomeBuilder::default();
-        builder.add(1, TypeResult::Records(vec![b]));
-        builder.add(0, TypeResult::Records(vec![a]));
+        builder.add(1, TypeResult::addresses(vec![b]));
+        builder.add(0, TypeResult::addresses(vec![a]));
         assert_eq!(builder.finish().addresses, vec![a, b]);
     }
 

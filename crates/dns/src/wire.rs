@@ -13,6 +13,9 @@ use hickory_proto::op::{
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncoder};
 
+use dragnet_domain::results::{MAX_DNS_RECORD_VALUE, MAX_DNS_RECORDS};
+use dragnet_domain::{DnsRecord, RecordType as DomainType};
+
 use super::outcome::{DnsErrorKind, TypeResult};
 
 /// Most CNAME links followed inside one answer section.
@@ -144,6 +147,7 @@ fn records_of(records: &[Record], name: &Name, qtype: RecordType) -> TypeResult 
     for _ in 0..=MAX_CNAME_CHAIN {
         let mut found = false;
         let mut addresses = Vec::new();
+        let mut kept = Vec::new();
         let mut next = None;
         for record in records {
             if record.name != *target || record.dns_class != DNSClass::IN {
@@ -156,12 +160,20 @@ fn records_of(records: &[Record], name: &Name, qtype: RecordType) -> TypeResult 
                     RData::AAAA(a) => addresses.push(IpAddr::V6(a.0)),
                     _ => {}
                 }
+                if kept.len() < MAX_DNS_RECORDS
+                    && let Some(record) = kept_record(record)
+                {
+                    kept.push(record);
+                }
             } else if let RData::CNAME(cname) = &record.data {
                 next.get_or_insert(&cname.0);
             }
         }
         if found {
-            return TypeResult::Records(addresses);
+            return TypeResult::Records {
+                addresses,
+                records: kept,
+            };
         }
         match next {
             Some(n) => target = n,
@@ -169,6 +181,37 @@ fn records_of(records: &[Record], name: &Name, qtype: RecordType) -> TypeResult 
         }
     }
     TypeResult::NoData
+}
+
+/// A record in the form the phase keeps: its type, its value in presentation form (names
+/// without the trailing dot, MX as `preference exchange`, TXT strings joined, cut at
+/// [`MAX_DNS_RECORD_VALUE`] bytes) and its TTL; `None` for addresses (kept as addresses) and
+/// for a type the phase never asks.
+fn kept_record(record: &Record) -> Option<DnsRecord> {
+    let name = |n: &Name| n.to_ascii().trim_end_matches('.').to_owned();
+    let (record_type, value) = match &record.data {
+        RData::CNAME(c) => (DomainType::Cname, name(&c.0)),
+        RData::NS(n) => (DomainType::Ns, name(&n.0)),
+        RData::MX(mx) => (
+            DomainType::Mx,
+            format!("{} {}", mx.preference, name(&mx.exchange)),
+        ),
+        RData::TXT(txt) => {
+            let mut value = String::new();
+            for part in txt.txt_data.iter() {
+                value.push_str(&String::from_utf8_lossy(part));
+            }
+            (DomainType::Txt, value)
+        }
+        _ => return None,
+    };
+    let mut value = value;
+    value.truncate(value.floor_char_boundary(MAX_DNS_RECORD_VALUE));
+    Some(DnsRecord {
+        record_type,
+        value,
+        ttl: record.ttl,
+    })
 }
 
 #[cfg(test)]
@@ -247,7 +290,7 @@ mod tests {
         let bytes = m.to_bytes().expect("encode");
         assert_eq!(
             decode(&bytes, &q, RecordType::A),
-            Ok(Answer::Final(TypeResult::Records(vec![IpAddr::V4(
+            Ok(Answer::Final(TypeResult::addresses(vec![IpAddr::V4(
                 Ipv4Addr::new(127, 0, 0, 9)
             )])))
         );

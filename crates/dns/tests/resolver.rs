@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 
 use dragnet_dns::TokenBucket;
 use dragnet_dns::{DnsErrorKind, DnsResult, DnsServer, ResolveStats, Resolver, ResolverSettings};
-use dragnet_domain::{DnsStatus, DnsStrategy, RecordType};
-use dragnet_testkit::dns_server::{SPOOFED_V4, expected_outcome, ipv4_for, ipv6_for};
+use dragnet_domain::{DnsRecord, DnsStatus, DnsStrategy, RecordType};
+use dragnet_testkit::dns_server::{
+    PARKING_NAME_SERVERS, SPF_TXT, SPOOFED_V4, TTL, expected_outcome, ipv4_for, ipv6_for,
+};
 use dragnet_testkit::{BlackHole, TestDnsServer, TestServerOptions};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -82,6 +84,63 @@ fn assert_matches_zone(results: &[DnsResult], types: &[RecordType]) {
             expected
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_of_every_asked_type_are_kept() {
+    let server = TestDnsServer::start().await.expect("server");
+    let mut s = settings(&[server.addr()]);
+    s.record_types = vec![
+        RecordType::A,
+        RecordType::Ns,
+        RecordType::Mx,
+        RecordType::Txt,
+        RecordType::Cname,
+    ];
+    let list = [
+        "mail-1.zone.test",
+        "parkedns-1.test",
+        "ok-1.test",
+        "cname-1.test",
+    ];
+    let (results, _) = resolve(s, names(&list)).await;
+    let by_name = |n: &str| {
+        &results
+            .iter()
+            .find(|r| r.name == n)
+            .expect("result present")
+            .outcome
+    };
+    let record = |t: RecordType, v: &str| DnsRecord {
+        record_type: t,
+        value: v.to_owned(),
+        ttl: TTL,
+    };
+    let mail = by_name("mail-1.zone.test");
+    assert_eq!(mail.status, DnsStatus::Resolved);
+    assert_eq!(mail.addresses, vec![v4("mail-1.zone.test")]);
+    assert_eq!(
+        mail.records,
+        vec![
+            record(RecordType::Ns, "ns1.zone.test"),
+            record(RecordType::Mx, "10 mx.mail-1.zone.test"),
+            record(RecordType::Txt, SPF_TXT),
+        ],
+        "in record-type order, addresses apart"
+    );
+    let parked = by_name("parkedns-1.test");
+    assert_eq!(
+        parked.records,
+        PARKING_NAME_SERVERS
+            .iter()
+            .map(|n| record(RecordType::Ns, n))
+            .collect::<Vec<_>>()
+    );
+    assert!(by_name("ok-1.test").records.is_empty(), "only an A record");
+    // A CNAME asked for is kept; the A behind it gives the address.
+    let cname = by_name("cname-1.test");
+    assert_eq!(cname.records, vec![record(RecordType::Cname, "ok-1.test")]);
+    assert_eq!(cname.addresses, vec![v4("ok-1.test")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -292,11 +292,126 @@ pub struct ContentResult {
     pub components: crate::config::analysis::RelevanceScore,
     /// The relevance score, 0–100.
     pub relevance_score: f64,
+    /// Which weights `relevanceScore` was computed with: 0 for those the phase ran with,
+    /// *n* for those of the campaign's rescore *n* (`POST /campaigns/{id}/rescore`). Once a
+    /// rescore completes every result has its revision.
+    pub weights_revision: u64,
     /// Why the page could not be analysed (an unreadable snapshot); `null` when it was. Such
     /// a result counts as failed.
     pub error: Option<String>,
     /// When it was analysed.
     pub analysed_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Where a rescore stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RescoreStatus {
+    /// Scores are being recomputed (also after a restart, until every row is done).
+    Running,
+    /// Every score of the campaign was recomputed with the new weights.
+    Completed,
+    /// The rescore stopped on an error; scores are mixed until a new rescore completes.
+    Failed,
+}
+
+impl RescoreStatus {
+    /// Every status, in the order above.
+    pub const ALL: [RescoreStatus; 3] = [
+        RescoreStatus::Running,
+        RescoreStatus::Completed,
+        RescoreStatus::Failed,
+    ];
+
+    /// The canonical spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RescoreStatus::Running => "running",
+            RescoreStatus::Completed => "completed",
+            RescoreStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for RescoreStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A campaign's latest rescore: the relevance scores recomputed from the stored components
+/// with new weights, without reading any page again. Each rescore has the next `revision`;
+/// every content result records the revision whose weights its score was computed with (0:
+/// the weights the phase ran with).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RescoreState {
+    /// The weights revision this rescore brings every score to (1 for the first rescore).
+    pub revision: u64,
+    /// Where it stands.
+    pub state: RescoreStatus,
+    /// The new weights (also recorded in the campaign's `contentAnalysis` configuration).
+    pub weights: crate::config::analysis::RelevanceWeights,
+    /// The relevance formula version.
+    pub scoring_version: u32,
+    /// Content results to rescore (those the campaign had when the rescore began).
+    pub total_items: u64,
+    /// Content results rescored so far.
+    pub processed_items: u64,
+    /// When it was requested.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// When it completed; `null` until then.
+    pub rescored_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why it failed; `null` unless `state` is `failed`.
+    pub error: Option<String>,
+}
+
+/// Why a rescore was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RescoreRefusal {
+    /// `content_analysis` is running or paused: it may still write results with the old
+    /// weights.
+    #[error(
+        "content_analysis is {status}; a rescore can start once the phase is not running or paused"
+    )]
+    PhaseActive {
+        /// The phase's status.
+        status: crate::PhaseStatus,
+    },
+    /// The campaign has no content result to rescore.
+    #[error("the campaign has no content results to rescore yet")]
+    NoResults,
+    /// Another rescore of the campaign has not finished.
+    #[error("rescore {revision} of this campaign is still running")]
+    AlreadyRunning {
+        /// The revision of the rescore under way.
+        revision: u64,
+    },
+}
+
+/// How a campaign's content results are spread over classifications and languages: counts
+/// kept up to date by every write of results (never a `GROUP BY` at request time).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ContentSummary {
+    /// Content results per classification; every class is listed, with 0 when none.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, u64>))]
+    pub by_classification: std::collections::BTreeMap<PageClass, u64>,
+    /// Content results per page language (ISO 639-1 code, or `und`); only languages found.
+    pub by_language: std::collections::BTreeMap<String, u64>,
+}
+
+impl ContentSummary {
+    /// A summary with every class at 0 and no language.
+    pub fn empty() -> Self {
+        Self {
+            by_classification: PageClass::ALL.into_iter().map(|c| (c, 0)).collect(),
+            by_language: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -330,6 +445,26 @@ mod tests {
                 "supports": "parked", "value": "example.invalid"})
         );
         assert!(PageClass::ForSale.is_parked_or_for_sale());
+        for status in RescoreStatus::ALL {
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{status}\"")
+            );
+        }
+        let mut summary = ContentSummary::empty();
+        summary.by_language.insert("de".to_owned(), 3);
+        *summary
+            .by_classification
+            .get_mut(&PageClass::ForSale)
+            .unwrap() += 2;
+        assert_eq!(
+            serde_json::to_value(&summary).unwrap(),
+            serde_json::json!({
+                "byClassification": {"active": 0, "parked": 0, "for_sale": 2,
+                    "under_construction": 0, "default_page": 0, "empty": 0},
+                "byLanguage": {"de": 3}
+            })
+        );
         assert!(!PageClass::UnderConstruction.is_parked_or_for_sale());
     }
 }

@@ -18,6 +18,7 @@ pub mod leads;
 pub mod name;
 pub mod phase;
 pub mod progress;
+pub mod qualification;
 pub mod results;
 
 pub use access::{AuditResult, AuditSource, Role};
@@ -27,4 +28,4 @@ pub use config::dns::{DnsStrategy, RecordType};
 pub use config::http::ProxyRotation;
 pub use error::{FieldError, ValidationErrors};
 pub use phase::{Action, CampaignState, Phase, PhaseStatus, Transition, TransitionError};
-pub use results::{DnsStatus, HttpStatus};
+pub use results::{DnsRecord, DnsStatus, HttpStatus};

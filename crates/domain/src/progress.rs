@@ -8,6 +8,7 @@
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::content::RescoreState;
 use crate::{CampaignId, Phase, PhaseStatus};
 
 /// The progress of a campaign's current phase at one moment. Overall progress is derived from
@@ -204,11 +205,33 @@ pub enum ProgressKind {
     StatusChange,
 }
 
+/// The progress of a campaign's rescore (`POST /campaigns/{id}/rescore`): the `data` of the
+/// WebSocket's `campaign.rescore` message. A rescore is not a phase — the campaign's current
+/// phase and its status do not change — so it is reported apart from `campaign.progress`: the
+/// rescore's state with the campaign's id and the recent rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RescoreProgress {
+    /// The campaign.
+    pub campaign_id: CampaignId,
+    /// The rescore (revision, state, weights, counters, times).
+    #[serde(flatten)]
+    pub rescore: RescoreState,
+    /// Recent rate, content results rescored per second.
+    pub rate_per_second: f64,
+}
+
 /// Receives progress from the engine. Implementations must return quickly and never block:
 /// the engine calls `publish` from its workers.
 pub trait ProgressSink: Send + Sync + 'static {
     /// Delivers one snapshot.
     fn publish(&self, progress: &PhaseProgress, kind: ProgressKind);
+
+    /// Delivers the state of a rescore: when it starts, at most every progress interval
+    /// while it runs, and when it completes or fails. Sinks that do not report rescores
+    /// ignore it.
+    fn publish_rescore(&self, _progress: &RescoreProgress) {}
 }
 
 /// A sink that drops everything, for tools that do not report progress.
@@ -264,6 +287,38 @@ mod tests {
         );
         let back: PhaseProgress = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn rescore_progress_is_flat() {
+        use crate::config::analysis::RelevanceWeights;
+        use crate::content::RescoreStatus;
+        let p = RescoreProgress {
+            campaign_id: CampaignId(7),
+            rescore: RescoreState {
+                revision: 2,
+                state: RescoreStatus::Running,
+                weights: RelevanceWeights::default(),
+                scoring_version: 1,
+                total_items: 10,
+                processed_items: 4,
+                started_at: chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap(),
+                rescored_at: None,
+                error: None,
+            },
+            rate_per_second: 2.5,
+        };
+        let value = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"campaignId": 7, "revision": 2, "state": "running",
+                "weights": {"keywordDensity": 0.3, "keywordCoverage": 0.25, "titleHit": 0.15,
+                    "contentLength": 0.1, "notParked": 0.2},
+                "scoringVersion": 1, "totalItems": 10, "processedItems": 4,
+                "startedAt": "2023-11-14T22:13:20Z", "rescoredAt": null, "error": null,
+                "ratePerSecond": 2.5})
+        );
+        assert_eq!(serde_json::from_value::<RescoreProgress>(value).unwrap(), p);
     }
 
     #[cfg(feature = "openapi")]

@@ -8,6 +8,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::phase::UnknownId;
 
+/// Most records kept per name (of every asked type together); the rest are dropped.
+pub const MAX_DNS_RECORDS: usize = 32;
+/// Longest record value kept, in bytes (a longer TXT record is cut at a character boundary).
+pub const MAX_DNS_RECORD_VALUE: usize = 512;
+
+/// One record the DNS phase found for a name, of a type the campaign asked for other than
+/// A and AAAA (whose addresses are kept as the result's addresses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DnsRecord {
+    /// The record type.
+    #[serde(rename = "type")]
+    pub record_type: crate::RecordType,
+    /// The value in presentation form: a name without the trailing dot (CNAME, NS),
+    /// `preference exchange` (MX), the character strings joined (TXT).
+    pub value: String,
+    /// Time to live, in seconds.
+    pub ttl: u32,
+}
+
 /// The outcome of DNS validation for one name (the `status` of a DNS result).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

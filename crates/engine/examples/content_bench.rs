@@ -1,10 +1,11 @@
-//! Benchmark of the `content_analysis` phase through the real phase runner ([`Engine`]), end
-//! to end: every domain's stored page snapshot read from the store, decompressed, analysed and
-//! its result persisted, on SQLite or PostgreSQL.
+//! Benchmark of the page phases — `content_analysis` (default) or `lead_extraction`
+//! (`--phase leads`) — through the real phase runner ([`Engine`]), end to end: every domain's
+//! stored page snapshot read from the store, decompressed, analysed (or its contacts
+//! extracted) and its result persisted, on SQLite or PostgreSQL.
 //!
 //! ```text
 //! content_bench (--sqlite PATH | --postgres ADMIN_URL) [--domains N] [--distinct N]
-//!     [--chunk N] [--chunks-in-flight N] [--threads N]
+//!     [--chunk N] [--chunks-in-flight N] [--threads N] [--phase content|leads]
 //! ```
 //!
 //! Defaults: 200,000 domains whose snapshots cycle through 2,000 distinct pages of
@@ -51,6 +52,8 @@ struct Args {
     threads: usize,
     /// Set up the campaign in the store at this URL, print its id, and exit.
     setup_only: Option<String>,
+    /// The phase measured.
+    phase: Phase,
 }
 
 fn parse_args() -> Result<Args> {
@@ -63,6 +66,7 @@ fn parse_args() -> Result<Args> {
         chunks_in_flight: None,
         threads: std::thread::available_parallelism().map_or(2, usize::from),
         setup_only: None,
+        phase: Phase::ContentAnalysis,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -76,6 +80,13 @@ fn parse_args() -> Result<Args> {
             "--chunks-in-flight" => args.chunks_in_flight = Some(value()?.parse()?),
             "--threads" => args.threads = value()?.parse()?,
             "--setup-only" => args.setup_only = Some(value()?),
+            "--phase" => {
+                args.phase = match value()?.as_str() {
+                    "content" => Phase::ContentAnalysis,
+                    "leads" => Phase::LeadExtraction,
+                    other => return Err(format!("--phase {other}: content or leads").into()),
+                }
+            }
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -122,7 +133,7 @@ fn prepare(
         Phase::HttpKeywordValidation,
         json!({"keywordRules": [{"pattern": "quality"}]}),
     );
-    configurations.insert(Phase::ContentAnalysis, json!({}));
+    configurations.insert(args.phase, json!({}));
     let campaign = store.create_campaign(&NewCampaign {
         name: "content bench".to_owned(),
         initial_phase: Phase::DomainGeneration,
@@ -148,6 +159,7 @@ fn prepare(
                 ordinal,
                 status: DnsStatus::Resolved,
                 error_kind: None,
+                records: Vec::new(),
                 addresses: vec![IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1))],
                 attempts: 1,
                 checked_at: now,
@@ -186,7 +198,7 @@ fn prepare(
     store.apply_action(
         id,
         &Change::new(Action::Advance {
-            target_phase: Phase::ContentAnalysis,
+            target_phase: args.phase,
         }),
     )?;
     Ok(id)
@@ -244,6 +256,12 @@ fn setup_in_child(args: &Args, url: &str) -> Result<CampaignId> {
             &args.domains.to_string(),
             "--distinct",
             &args.distinct.to_string(),
+            "--phase",
+            if args.phase == Phase::LeadExtraction {
+                "leads"
+            } else {
+                "content"
+            },
         ])
         .stderr(std::process::Stdio::inherit())
         .output()?;
@@ -313,12 +331,12 @@ async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
     let engine = Engine::new(store.clone(), Arc::new(NullSink), settings);
     engine.start().await?;
     let cpu = cpu_seconds();
-    let elapsed = run_phase(&engine, id, Phase::ContentAnalysis).await?;
+    let elapsed = run_phase(&engine, id, args.phase).await?;
     let cpu = cpu_seconds() - cpu;
     engine.shutdown().await;
     let rate = args.domains as f64 / elapsed.as_secs_f64();
     emit(
-        &format!("{label}: content analysis of {} domains", args.domains),
+        &format!("{label}: {} of {} domains", args.phase, args.domains),
         rate,
         "domains/s",
     );
@@ -334,7 +352,16 @@ async fn bench(args: &Args, label: &str, url: &str) -> Result<()> {
         "cores",
     );
     let label_owned = label.to_owned();
-    store.run(move |s| verify(s, id, &label_owned)).await?;
+    let phase = args.phase;
+    store
+        .run(move |s| {
+            if phase == Phase::LeadExtraction {
+                verify_leads(s, id, &label_owned)
+            } else {
+                verify(s, id, &label_owned)
+            }
+        })
+        .await?;
     emit(
         &format!("{label}: peak RSS (reference, phase and check)"),
         peak_rss_mib(),
@@ -367,6 +394,24 @@ fn verify(store: &Store, id: CampaignId, label: &str) -> Result<()> {
     );
     if missing > 0 {
         return Err(format!("{missing} domains have no content result").into());
+    }
+    Ok(())
+}
+
+/// Every domain must have a lead, and the funnel must balance.
+fn verify_leads(store: &Store, id: CampaignId, label: &str) -> Result<()> {
+    let summary = store.lead_summary(id)?;
+    emit(
+        &format!("{label}: qualified"),
+        summary.qualified as f64,
+        "domains",
+    );
+    for (reason, n) in summary.rejected.iter().filter(|(_, n)| **n > 0) {
+        emit(&format!("{label}: rejected {reason}"), *n as f64, "domains");
+    }
+    let total = store.count_funnel(id)?;
+    if summary.analysed() != total {
+        return Err(format!("{} leads for {total} domains", summary.analysed()).into());
     }
     Ok(())
 }

@@ -137,6 +137,7 @@ fn prepare(store: &Store, args: &Args) -> Result<CampaignId> {
                 ordinal,
                 status: DnsStatus::Resolved,
                 error_kind: None,
+                records: Vec::new(),
                 addresses: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
                 attempts: 1,
                 checked_at: now,

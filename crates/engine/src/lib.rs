@@ -8,6 +8,7 @@
 //! bounded and cancellable.
 
 mod phases;
+mod rescore;
 pub mod runner;
 
 pub use phases::snapshot;

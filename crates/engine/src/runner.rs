@@ -54,6 +54,12 @@ pub struct EngineSettings {
     /// Ordinals per chunk in `content_analysis` (only those with a page snapshot are read).
     /// Small, because a chunk's pages are analysed in one go on the blocking pool.
     pub content_chunk: u64,
+    /// Ordinals per chunk in `lead_extraction` (every domain is read; those with a page
+    /// snapshot are also extracted on the blocking pool).
+    pub lead_chunk: u64,
+    /// Ordinals rescored per transaction by a rescore ([`Engine::rescore`]): one set-based
+    /// `UPDATE` each, committed with the rescore's checkpoint.
+    pub rescore_chunk: u64,
     /// Whether the HTTP prober (and the proxy test) may connect to loopback, private,
     /// link-local, CGNAT and other non-public addresses. Off by default: the SSRF guard.
     pub allow_private_addresses: bool,
@@ -71,6 +77,8 @@ impl Default for EngineSettings {
             chunks_in_flight: 3,
             http_chunk: 2_000,
             content_chunk: 500,
+            lead_chunk: 500,
+            rescore_chunk: dragnet_store::RESCORE_CHUNK,
             allow_private_addresses: false,
         }
     }
@@ -138,17 +146,19 @@ pub struct PhasePlan {
 /// The phase engine of one process. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    store: Store,
-    sink: Arc<dyn ProgressSink>,
-    settings: EngineSettings,
-    tracker: TaskTracker,
-    shutdown: CancellationToken,
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) sink: Arc<dyn ProgressSink>,
+    pub(crate) settings: EngineSettings,
+    pub(crate) tracker: TaskTracker,
+    pub(crate) shutdown: CancellationToken,
     /// Runs attached in this process, by campaign.
     active: Mutex<HashMap<CampaignId, Arc<RunHandle>>>,
+    /// Rescores this process is working on (`crate::rescore`), by campaign.
+    pub(crate) rescoring: Mutex<std::collections::HashSet<CampaignId>>,
     /// Wakes the supervisor early (after a start, resume or retry).
     wake: Notify,
 }
@@ -170,6 +180,7 @@ impl Engine {
                 tracker: TaskTracker::new(),
                 shutdown: CancellationToken::new(),
                 active: Mutex::new(HashMap::new()),
+                rescoring: Mutex::new(std::collections::HashSet::new()),
                 wake: Notify::new(),
             }),
         }
@@ -256,6 +267,9 @@ impl Engine {
         loop {
             if let Err(e) = self.attach_running().await {
                 tracing::warn!(error = %e, "looking for running phases failed; retrying");
+            }
+            if let Err(e) = self.attach_rescores().await {
+                tracing::warn!(error = %e, "looking for unfinished rescores failed; retrying");
             }
             if reclaim_at.elapsed() >= self.inner.settings.lease {
                 reclaim_at = Instant::now();
@@ -548,21 +562,21 @@ pub fn snapshot(campaign: &Campaign, rate_per_second: f64) -> PhaseProgress {
 }
 
 /// Processing rate over a sliding window of recent samples.
-struct RateMeter {
+pub(crate) struct RateMeter {
     samples: std::collections::VecDeque<(Instant, u64)>,
 }
 
 impl RateMeter {
     const WINDOW: Duration = Duration::from_secs(5);
 
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             samples: std::collections::VecDeque::new(),
         }
     }
 
     /// Records the processed count now and returns items per second over the window.
-    fn observe(&mut self, processed: u64) -> f64 {
+    pub(crate) fn observe(&mut self, processed: u64) -> f64 {
         let now = Instant::now();
         self.samples.push_back((now, processed));
         while self

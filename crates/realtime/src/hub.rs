@@ -8,8 +8,10 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use bytestring::ByteString;
 use dragnet_domain::CampaignId;
-use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
+use dragnet_domain::content::RescoreStatus;
+use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink, RescoreProgress};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -76,6 +78,9 @@ struct Campaign {
     seq: u64,
     /// The latest state, with the envelope sent to subscribers.
     latest: Option<Arc<Envelope>>,
+    /// The latest `campaign.rescore` text while the campaign's rescore runs (pushed to a
+    /// client that subscribes meanwhile); `None` otherwise.
+    rescore: Option<ByteString>,
     subscribers: HashMap<u64, Arc<Mailbox>>,
 }
 
@@ -342,6 +347,7 @@ impl Hub {
 
         let mut subscribed = Vec::with_capacity(ids.len());
         let mut states = Vec::with_capacity(ids.len());
+        let mut rescores = Vec::new();
         let mut unknown = Vec::new();
         let mut unavailable = Vec::new();
         let mut campaigns = self.campaigns();
@@ -367,6 +373,9 @@ impl Hub {
                         .insert(mailbox.client_id, Arc::clone(mailbox));
                     subscribed.push(id);
                     states.push(Arc::clone(envelope));
+                    if let Some(text) = &campaign.rescore {
+                        rescores.push(text.clone());
+                    }
                 }
                 None => {
                     if campaign.subscribers.is_empty() {
@@ -388,6 +397,11 @@ impl Hub {
         );
         for state in states {
             if mailbox.push_urgent(Outbound::State(state)).is_err() {
+                return;
+            }
+        }
+        for text in rescores {
+            if mailbox.push_urgent(Outbound::Control(text)).is_err() {
                 return;
             }
         }
@@ -510,6 +524,27 @@ impl ProgressSink for Hub {
             counters
                 .updates_coalesced
                 .fetch_add(coalesced, Ordering::Relaxed);
+        }
+    }
+
+    /// Queues a `campaign.rescore` message for each subscriber of the campaign, in order
+    /// with its other messages (the engine publishes a rescore at most every progress
+    /// interval, so these are never coalesced), and keeps it for clients that subscribe
+    /// while the rescore runs. Never waits for a client.
+    fn publish_rescore(&self, progress: &RescoreProgress) {
+        let text = ServerMessage::CampaignRescore {
+            data: progress.clone(),
+        }
+        .to_text();
+        let mut campaigns = self.campaigns();
+        let running = progress.rescore.state == RescoreStatus::Running;
+        let campaign = campaigns.entry(progress.campaign_id).or_default();
+        for mailbox in campaign.subscribers.values() {
+            let _ = mailbox.push_urgent(Outbound::Control(text.clone()));
+        }
+        campaign.rescore = running.then_some(text);
+        if campaign.subscribers.is_empty() && campaign.latest.is_none() && !running {
+            campaigns.remove(&progress.campaign_id);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Dragnet's real-time progress hub and the one `campaign.progress` message format.
 //!
-//! Invariant: progress reaches clients only as `campaign.progress` messages built here.
+//! Invariant: phase progress reaches clients only as `campaign.progress` messages built here
+//! (and a rescore's progress, which is not a phase's, only as `campaign.rescore`).
 //!
 //! The engine publishes [`PhaseProgress`](dragnet_domain::progress::PhaseProgress) snapshots to a
 //! [`Hub`] (it implements [`ProgressSink`](dragnet_domain::progress::ProgressSink)); the hub keeps the

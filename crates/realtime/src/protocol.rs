@@ -10,7 +10,7 @@
 
 use bytestring::ByteString;
 use dragnet_domain::CampaignId;
-use dragnet_domain::progress::PhaseProgress;
+use dragnet_domain::progress::{PhaseProgress, RescoreProgress};
 use serde::{Deserialize, Serialize};
 
 /// Why a client message was refused, or why the server is about to close; the `code` of an
@@ -82,6 +82,16 @@ pub enum ServerMessage {
         seq: u64,
         /// The state.
         data: PhaseProgress,
+    },
+    /// The state of a campaign's rescore (`POST /api/v1/campaigns/{id}/rescore`): sent when
+    /// it starts, at most every progress interval while it runs, and when it completes or
+    /// fails; a client subscribing during a rescore gets its latest state after the
+    /// campaign's `campaign.progress`. A rescore is not a phase — the campaign's current
+    /// phase and its status do not change — so this is not phase progress.
+    #[serde(rename = "campaign.rescore")]
+    CampaignRescore {
+        /// The rescore's state, the campaign's id and the recent rate.
+        data: RescoreProgress,
     },
     /// Acknowledges a `subscribe`: the campaigns now subscribed by that request, sent before
     /// their current states.
@@ -404,6 +414,38 @@ mod tests {
     }
 
     #[test]
+    fn rescore_message_is_its_own_type() {
+        use dragnet_domain::config::analysis::RelevanceWeights;
+        use dragnet_domain::content::{RescoreState, RescoreStatus};
+        let data = RescoreProgress {
+            campaign_id: CampaignId(7),
+            rescore: RescoreState {
+                revision: 1,
+                state: RescoreStatus::Completed,
+                weights: RelevanceWeights::default(),
+                scoring_version: 1,
+                total_items: 3,
+                processed_items: 3,
+                started_at: chrono::DateTime::from_timestamp_millis(0).unwrap(),
+                rescored_at: chrono::DateTime::from_timestamp_millis(1_000),
+                error: None,
+            },
+            rate_per_second: 3.0,
+        };
+        let message = ServerMessage::CampaignRescore { data };
+        let value: serde_json::Value = serde_json::from_str(&message.to_text()).unwrap();
+        assert_eq!(value["type"], "campaign.rescore");
+        assert_eq!(value["data"]["campaignId"], 7);
+        assert_eq!(value["data"]["state"], "completed");
+        assert_eq!(value["data"]["processedItems"], 3);
+        assert_eq!(value["data"]["weights"]["notParked"], 0.2);
+        assert_eq!(value["data"]["rescoredAt"], "1970-01-01T00:00:01Z");
+        assert!(value.get("seq").is_none(), "{value}");
+        let back: ServerMessage = serde_json::from_value(value).unwrap();
+        assert_eq!(back, message);
+    }
+
+    #[test]
     fn control_messages_serialise_with_type_tags() {
         assert_eq!(
             &*ServerMessage::Subscribed {
@@ -510,6 +552,7 @@ mod tests {
         let server = serde_json::to_string(&ServerMessage::schema()).unwrap();
         for needle in [
             "campaign.progress",
+            "campaign.rescore",
             "unsubscribed",
             "campaignIds",
             "seq",

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
-use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink};
+use dragnet_domain::config::analysis::RelevanceWeights;
+use dragnet_domain::content::{RescoreState, RescoreStatus};
+use dragnet_domain::progress::{PhaseProgress, ProgressKind, ProgressSink, RescoreProgress};
 use dragnet_domain::{CampaignId, Phase, PhaseStatus};
 use dragnet_realtime::{Hub, RealtimeSettings, SnapshotFuture, SnapshotSource, configure};
 use futures_util::{SinkExt, StreamExt};
@@ -366,6 +368,94 @@ async fn status_changes_are_all_delivered_in_order_amid_floods() {
             .unwrap_or_else(|| panic!("status change seq {seq} ({status}) was not delivered"));
         assert_eq!(message["data"]["phaseStatus"], status.as_str());
     }
+    server.stop().await;
+}
+
+fn rescore(campaign_id: i64, state: RescoreStatus, processed: u64) -> RescoreProgress {
+    RescoreProgress {
+        campaign_id: CampaignId(campaign_id),
+        rescore: RescoreState {
+            revision: 1,
+            state,
+            weights: RelevanceWeights::default(),
+            scoring_version: 1,
+            total_items: 100,
+            processed_items: processed,
+            started_at: chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap(),
+            rescored_at: (state == RescoreStatus::Completed)
+                .then(|| chrono::DateTime::from_timestamp_millis(1_700_000_001_000).unwrap()),
+            error: None,
+        },
+        rate_per_second: 50.0,
+    }
+}
+
+#[actix_web::test]
+async fn rescore_messages_reach_subscribers_in_order_and_late_subscribers_get_the_running_one() {
+    let server = Server::start(fast_settings(), None).await;
+    let hub = &server.hub;
+    for id in [1, 2] {
+        hub.publish(
+            &progress(id, PhaseStatus::Completed, 100),
+            ProgressKind::StatusChange,
+        );
+    }
+    let mut early = server.client().await;
+    early.subscribe(&[1]).await;
+    expect_subscribed(&mut early, &[1]).await;
+    hub.publish_rescore(&rescore(1, RescoreStatus::Running, 0));
+    hub.publish_rescore(&rescore(2, RescoreStatus::Running, 0));
+    hub.publish_rescore(&rescore(1, RescoreStatus::Running, 50));
+
+    // A client subscribing mid-rescore gets the campaign's state, then the rescore's latest.
+    let mut late = server.client().await;
+    late.subscribe(&[1]).await;
+    let states = expect_subscribed(&mut late, &[1]).await;
+    assert_eq!(states[0]["data"]["phaseStatus"], "completed");
+    let pushed = late.next_json().await;
+    assert_eq!(pushed["type"], "campaign.rescore", "{pushed}");
+    assert_eq!(pushed["data"]["processedItems"], 50, "{pushed}");
+    assert_eq!(pushed["data"]["state"], "running", "{pushed}");
+
+    hub.publish_rescore(&rescore(1, RescoreStatus::Completed, 100));
+    let got = early.collect_for(Duration::from_millis(300)).await;
+    let processed: Vec<(String, u64)> = got
+        .iter()
+        .map(|m| {
+            assert_eq!(m["type"], "campaign.rescore", "{m}");
+            assert_eq!(
+                m["data"]["campaignId"], 1,
+                "only the subscribed campaign: {m}"
+            );
+            (
+                m["data"]["state"].as_str().unwrap().to_owned(),
+                m["data"]["processedItems"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        processed,
+        [
+            ("running".to_owned(), 0),
+            ("running".to_owned(), 50),
+            ("completed".to_owned(), 100)
+        ]
+    );
+    let last = late.next_json().await;
+    assert_eq!(last["data"]["state"], "completed", "{last}");
+    assert_eq!(last["data"]["rescoredAt"], "2023-11-14T22:13:21Z", "{last}");
+
+    // Once it finished, a new subscriber gets the campaign's state only.
+    let mut after = server.client().await;
+    after.subscribe(&[1]).await;
+    expect_subscribed(&mut after, &[1]).await;
+    assert!(
+        after
+            .collect_for(Duration::from_millis(300))
+            .await
+            .is_empty(),
+        "no rescore message after it completed"
+    );
     server.stop().await;
 }
 

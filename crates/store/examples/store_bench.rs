@@ -62,6 +62,7 @@ fn dns(ordinal: u64, checked_at: chrono::DateTime<Utc>) -> DnsResult {
             DnsStatus::NxDomain
         },
         error_kind: None,
+        records: Vec::new(),
         addresses: if resolved {
             vec![IpAddr::V4(Ipv4Addr::from(
                 0xc000_0200_u32 + (ordinal % 250) as u32,

@@ -14,6 +14,7 @@
 //!
 //! The row types these functions take and return are in `rows`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,11 +29,13 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::error::DbResultExt as _;
 use crate::rows::{
     CampaignRow, ContentCols, DnsCols, HttpCols, NewCampaignRow, NewChunkRow, NewContentRow,
-    NewDnsRow, NewDomainRow, NewHttpRow, NewTechnologyRow, PageRow, PhaseRow,
+    NewDnsRow, NewDomainRow, NewHttpRow, NewLeadContactRow, NewLeadRow, NewTechnologyRow, PageRow,
+    PhaseRow, ScoreCols, ScoreRow,
 };
 use crate::schema::{
-    campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
-    domains, http_results,
+    campaign_phases, campaigns, chunk_leases, contacts, content_results, content_scores,
+    content_summary, content_technologies, dns_results, domains, http_results, lead_contacts,
+    lead_counts, leads,
 };
 use crate::types::StoredEnum;
 use crate::{DomainFilter, MAX_DOMAIN_PAGE, StoreError};
@@ -753,6 +756,255 @@ pub(crate) fn insert_content_technologies(
     Ok(())
 }
 
+/// Inserts the score rows of newly inserted content results, skipping any already there.
+pub(crate) fn insert_content_scores(
+    conn: &mut AnyConnection,
+    rows: &[ScoreRow],
+) -> Result<(), StoreError> {
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        match conn {
+            AnyConnection::Postgresql(c) => diesel::insert_into(content_scores::table)
+                .values(part)
+                .on_conflict_do_nothing()
+                .execute(c)
+                .db()?,
+            AnyConnection::Sqlite(c) => sqlite_chunk!(part, |values| {
+                diesel::insert_into(content_scores::table)
+                    .values(values)
+                    .on_conflict_do_nothing()
+                    .execute(c)
+                    .db()?
+            }),
+        };
+    }
+    Ok(())
+}
+
+/// Adds `items` to a campaign's summary count for (`dimension`, `value`), creating it at
+/// `items` when absent (an upsert, written the same on both backends).
+pub(crate) fn add_to_summary(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    dimension: i16,
+    value: &str,
+    items: i64,
+) -> Result<(), StoreError> {
+    use diesel::upsert::excluded;
+    let query = diesel::insert_into(content_summary::table)
+        .values((
+            content_summary::campaign_id.eq(campaign),
+            content_summary::dimension.eq(dimension),
+            content_summary::value.eq(value),
+            content_summary::items.eq(items),
+        ))
+        .on_conflict((
+            content_summary::campaign_id,
+            content_summary::dimension,
+            content_summary::value,
+        ))
+        .do_update()
+        .set(content_summary::items.eq(content_summary::items + excluded(content_summary::items)));
+    match conn {
+        AnyConnection::Postgresql(c) => query.execute(c).db()?,
+        AnyConnection::Sqlite(c) => query.execute(c).db()?,
+    };
+    Ok(())
+}
+
+/// Inserts lead rows, skipping those already there; returns the ordinals inserted.
+pub(crate) fn insert_leads(
+    conn: &mut AnyConnection,
+    rows: &[NewLeadRow],
+) -> Result<Vec<i64>, StoreError> {
+    insert_results!(conn, rows, leads, ordinal: i64)
+}
+
+/// Makes sure each contact exists once in the campaign; returns the id of every one asked
+/// for, by (kind, normalized).
+pub(crate) fn contact_ids(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    wanted: &[(i16, String)],
+) -> Result<HashMap<(i16, String), i64>, StoreError> {
+    let mut ids = HashMap::with_capacity(wanted.len());
+    for part in wanted.chunks(ROWS_PER_STATEMENT / 2) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|(kind, normalized)| {
+                (
+                    contacts::campaign_id.eq(campaign),
+                    contacts::kind.eq(*kind),
+                    contacts::normalized.eq(normalized.as_str()),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(contacts::table)
+            .values(&rows)
+            .on_conflict_do_nothing();
+        match conn {
+            AnyConnection::Postgresql(c) => insert.execute(c).db()?,
+            AnyConnection::Sqlite(c) => insert.execute(c).db()?,
+        };
+        let values: Vec<&str> = part.iter().map(|(_, n)| n.as_str()).collect();
+        let query = contacts::table
+            .filter(contacts::campaign_id.eq(campaign))
+            .filter(contacts::normalized.eq_any(values))
+            .select((contacts::id, contacts::kind, contacts::normalized));
+        let found: Vec<(i64, i16, String)> = load_direct!(conn, query).db()?;
+        for (id, kind, normalized) in found {
+            ids.insert((kind, normalized), id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Inserts the links of leads to their contacts, skipping those already there.
+pub(crate) fn insert_lead_contacts(
+    conn: &mut AnyConnection,
+    rows: &[NewLeadContactRow],
+) -> Result<(), StoreError> {
+    for part in rows.chunks(ROWS_PER_STATEMENT / 2) {
+        let insert = diesel::insert_into(lead_contacts::table)
+            .values(part)
+            .on_conflict_do_nothing();
+        match conn {
+            AnyConnection::Postgresql(c) => insert.execute(c).db()?,
+            AnyConnection::Sqlite(c) => insert.execute(c).db()?,
+        };
+    }
+    Ok(())
+}
+
+/// Adds `n` to a campaign's count of leads with `outcome` (0 qualified, 1 + reason).
+pub(crate) fn add_lead_count(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    outcome: i16,
+    n: i64,
+) -> Result<(), StoreError> {
+    use diesel::upsert::excluded;
+    let query = diesel::insert_into(lead_counts::table)
+        .values((
+            lead_counts::campaign_id.eq(campaign),
+            lead_counts::outcome.eq(outcome),
+            lead_counts::count.eq(n),
+        ))
+        .on_conflict((lead_counts::campaign_id, lead_counts::outcome))
+        .do_update()
+        .set(lead_counts::count.eq(lead_counts::count + excluded(lead_counts::count)));
+    match conn {
+        AnyConnection::Postgresql(c) => query.execute(c).db()?,
+        AnyConnection::Sqlite(c) => query.execute(c).db()?,
+    };
+    Ok(())
+}
+
+/// Reads a campaign's rescore row, locking it until the end of the transaction on
+/// PostgreSQL (SQLite's write transaction already excludes other writers).
+pub(crate) fn rescore_for_update(
+    conn: &mut AnyConnection,
+    campaign: i64,
+) -> Result<Option<crate::rows::RescoreRow>, StoreError> {
+    use crate::rows::RescoreRow;
+    use crate::schema::content_rescores;
+    let query = content_rescores::table.filter(content_rescores::campaign_id.eq(campaign));
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => query
+            .select(RescoreRow::as_select())
+            .for_update()
+            .first(c)
+            .optional()
+            .db()?,
+        AnyConnection::Sqlite(c) => query
+            .select(RescoreRow::as_select())
+            .first(c)
+            .optional()
+            .db()?,
+    })
+}
+
+/// The SQLite page cache (KiB) of a connection while it rescores: a chunk touches every page
+/// of the campaign's stretch of `content_scores` and of its score index, and with the
+/// default 2 MiB cache SQLite spills dirty pages to the WAL mid-transaction (about 40 % more
+/// time per chunk in `rescore_bench`). Restored to the default after the chunk.
+const RESCORE_CACHE_KIB: i64 = 64 * 1024;
+
+/// SQLite's default `cache_size` (KiB), restored after a rescore chunk.
+const DEFAULT_CACHE_KIB: i64 = 2000;
+
+/// Recomputes the scores of a campaign's content results with ordinals in `from..to` whose
+/// weights revision is not `revision`, with `weights` (keyword density, keyword coverage,
+/// title hit, content length, not parked), and sets their revision; returns how many rows
+/// changed. One set-based statement computing what `RelevanceWeights::relevance_score`
+/// computes, in the same floating-point operations and order — `floor(100 × clamp01(Σ
+/// weight × component) × 1000 + 0.5) / 1000` — so both give the same bits. (SQLite's
+/// `ROUND` formats and parses text: it cost a tenth of the statement's time.)
+pub(crate) fn rescore_scores(
+    conn: &mut AnyConnection,
+    campaign: i64,
+    revision: i64,
+    weights: [f64; 5],
+    from: i64,
+    to: i64,
+) -> Result<usize, StoreError> {
+    use diesel::sql_types::Double;
+    const SUM: &str = "$1 * keyword_density + $2 * keyword_coverage + $3 * title_hit \
+                       + $4 * content_length + $5 * not_parked";
+    const WHERE: &str = "WHERE campaign_id = $7 AND ordinal >= $8 AND ordinal < $9 \
+                         AND weights_revision <> $6";
+    let [w1, w2, w3, w4, w5] = weights;
+    match conn {
+        AnyConnection::Postgresql(c) => {
+            // Typed literals: `100.0` alone is NUMERIC in PostgreSQL.
+            let sql = format!(
+                "UPDATE content_scores SET score = FLOOR(CAST(100 AS DOUBLE PRECISION) \
+                 * LEAST(CAST(1 AS DOUBLE PRECISION), GREATEST(CAST(0 AS DOUBLE PRECISION), {SUM})) \
+                 * CAST(1000 AS DOUBLE PRECISION) + CAST(0.5 AS DOUBLE PRECISION)) \
+                 / CAST(1000 AS DOUBLE PRECISION), weights_revision = $6 {WHERE}"
+            );
+            diesel::sql_query(sql)
+                .bind::<Double, _>(w1)
+                .bind::<Double, _>(w2)
+                .bind::<Double, _>(w3)
+                .bind::<Double, _>(w4)
+                .bind::<Double, _>(w5)
+                .bind::<BigInt, _>(revision)
+                .bind::<BigInt, _>(campaign)
+                .bind::<BigInt, _>(from)
+                .bind::<BigInt, _>(to)
+                .execute(c)
+                .db()
+        }
+        AnyConnection::Sqlite(c) => {
+            // `?NNN` parameters: SQLite numbers them like PostgreSQL's `$NNN`. A CAST to
+            // INTEGER truncates, which is the floor of a non-negative number.
+            let sql = format!(
+                "UPDATE content_scores SET score = \
+                 CAST(100.0 * MIN(1.0, MAX(0.0, {SUM})) * 1000.0 + 0.5 AS INTEGER) / 1000.0, \
+                 weights_revision = $6 {WHERE}"
+            )
+            .replace('$', "?");
+            c.batch_execute(&format!("PRAGMA cache_size = -{RESCORE_CACHE_KIB}"))
+                .db()?;
+            let updated = diesel::sql_query(sql)
+                .bind::<Double, _>(w1)
+                .bind::<Double, _>(w2)
+                .bind::<Double, _>(w3)
+                .bind::<Double, _>(w4)
+                .bind::<Double, _>(w5)
+                .bind::<BigInt, _>(revision)
+                .bind::<BigInt, _>(campaign)
+                .bind::<BigInt, _>(from)
+                .bind::<BigInt, _>(to)
+                .execute(c)
+                .db();
+            c.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"))
+                .db()?;
+            updated
+        }
+    }
+}
+
 #[derive(QueryableByName)]
 struct ClaimedRow {
     #[diesel(sql_type = BigInt)]
@@ -877,6 +1129,7 @@ macro_rules! dns_columns {
             dns_results::addresses,
             dns_results::attempts,
             dns_results::checked_at,
+            dns_results::records,
         )
     };
 }
@@ -912,8 +1165,6 @@ macro_rules! content_columns {
             content_results::language_source,
             content_results::technologies,
             content_results::signals,
-            content_results::components,
-            content_results::score,
             content_results::scoring_version,
             content_results::error,
             content_results::analysed_at,
@@ -921,8 +1172,23 @@ macro_rules! content_columns {
     };
 }
 
+/// The `content_scores` columns of a page row, in the order of `ScoreCols`.
+macro_rules! score_columns {
+    () => {
+        (
+            content_scores::score,
+            content_scores::keyword_density,
+            content_scores::keyword_coverage,
+            content_scores::title_hit,
+            content_scores::content_length,
+            content_scores::not_parked,
+            content_scores::weights_revision,
+        )
+    };
+}
+
 /// Applies a [`DomainFilter`] to a boxed page query that joins `domains` with the result
-/// tables (`dns_results`, `http_results` left-joined; `content_results` joined).
+/// tables (`dns_results`, `http_results`, `content_results` and `content_scores`).
 macro_rules! page_filters {
     ($query:expr, $filter:expr) => {{
         let mut query = $query;
@@ -948,7 +1214,7 @@ macro_rules! page_filters {
             );
         }
         if let Some(min) = filter.min_score {
-            query = query.filter(content_results::score.nullable().ge(Some(min)));
+            query = query.filter(content_scores::score.nullable().ge(Some(min)));
         }
         if let Some(technology) = &filter.technology {
             query = query.filter(diesel::dsl::exists(
@@ -975,44 +1241,47 @@ macro_rules! page_filters {
 
 /// The page query in relevance order for backend `$db`: the campaign's analysed domains after
 /// the keyset `($score, $ordinal)` (score descending, then ordinal), with their results,
-/// restricted by `$filter`; boxed, without a LIMIT. Served by `content_results_by_score`.
+/// restricted by `$filter`; boxed, without a LIMIT. Served by `content_scores_by_score`.
 macro_rules! score_page_query {
     ($db:ty, $id:expr, $filter:expr, $after:expr) => {{
-        let mut query = content_results::table
+        let mut query = content_scores::table
+            .inner_join(
+                content_results::table.on(content_results::campaign_id
+                    .eq(content_scores::campaign_id)
+                    .and(content_results::ordinal.eq(content_scores::ordinal))),
+            )
             .inner_join(
                 domains::table.on(domains::campaign_id
-                    .eq(content_results::campaign_id)
-                    .and(domains::ordinal.eq(content_results::ordinal))),
+                    .eq(content_scores::campaign_id)
+                    .and(domains::ordinal.eq(content_scores::ordinal))),
             )
             .left_join(
                 dns_results::table.on(dns_results::campaign_id
-                    .eq(content_results::campaign_id)
-                    .and(dns_results::ordinal.eq(content_results::ordinal))),
+                    .eq(content_scores::campaign_id)
+                    .and(dns_results::ordinal.eq(content_scores::ordinal))),
             )
             .left_join(
                 http_results::table.on(http_results::campaign_id
-                    .eq(content_results::campaign_id)
-                    .and(http_results::ordinal.eq(content_results::ordinal))),
+                    .eq(content_scores::campaign_id)
+                    .and(http_results::ordinal.eq(content_scores::ordinal))),
             )
-            .filter(content_results::campaign_id.eq($id))
+            .filter(content_scores::campaign_id.eq($id))
             .select((
                 domains::ordinal,
                 domains::name,
                 dns_columns!().nullable(),
                 http_columns!().nullable(),
                 content_columns!().nullable(),
+                score_columns!().nullable(),
             ))
-            .order((
-                content_results::score.desc(),
-                content_results::ordinal.asc(),
-            ))
+            .order((content_scores::score.desc(), content_scores::ordinal.asc()))
             .into_boxed::<$db>();
         if let Some((score, ordinal)) = $after {
             let (score, ordinal): (f64, i64) = (score, ordinal);
             query = query.filter(
-                content_results::score.lt(score).or(content_results::score
+                content_scores::score.lt(score).or(content_scores::score
                     .eq(score)
-                    .and(content_results::ordinal.gt(ordinal))),
+                    .and(content_scores::ordinal.gt(ordinal))),
             );
         }
         page_filters!(query, $filter)
@@ -1071,6 +1340,11 @@ macro_rules! joined_page_query {
                     .eq(domains::campaign_id)
                     .and(content_results::ordinal.eq(domains::ordinal))),
             )
+            .left_join(
+                content_scores::table.on(content_scores::campaign_id
+                    .eq(domains::campaign_id)
+                    .and(content_scores::ordinal.eq(domains::ordinal))),
+            )
             .filter(domains::campaign_id.eq($id))
             .filter(domains::ordinal.gt($after))
             .select((
@@ -1079,6 +1353,7 @@ macro_rules! joined_page_query {
                 dns_columns!().nullable(),
                 http_columns!().nullable(),
                 content_columns!().nullable(),
+                score_columns!().nullable(),
             ))
             .order(domains::ordinal.asc())
             .into_boxed::<$db>();
@@ -1231,11 +1506,20 @@ fn sqlite_page<T>(
         .select((http_results::ordinal, http_columns!()))
         .load(conn)
         .db()?;
-    let content: Vec<(i64, ContentCols)> = content_results::table
+    let content: Vec<(i64, ContentCols, ScoreCols)> = content_results::table
+        .inner_join(
+            content_scores::table.on(content_scores::campaign_id
+                .eq(content_results::campaign_id)
+                .and(content_scores::ordinal.eq(content_results::ordinal))),
+        )
         .filter(content_results::campaign_id.eq(campaign))
         .filter(content_results::ordinal.between(first, last))
         .order(content_results::ordinal.asc())
-        .select((content_results::ordinal, content_columns!()))
+        .select((
+            content_results::ordinal,
+            content_columns!(),
+            score_columns!(),
+        ))
         .load(conn)
         .db()?;
     let mut dns = dns.into_iter().peekable();
@@ -1246,11 +1530,21 @@ fn sqlite_page<T>(
         // Skip results of ordinals without a domain (Dragnet writes none).
         while dns.next_if(|(o, _)| *o < ordinal).is_some() {}
         while http.next_if(|(o, _)| *o < ordinal).is_some() {}
-        while content.next_if(|(o, _)| *o < ordinal).is_some() {}
+        while content.next_if(|(o, _, _)| *o < ordinal).is_some() {}
         let dns_cols = dns.next_if(|(o, _)| *o == ordinal).map(|(_, d)| d);
         let http_cols = http.next_if(|(o, _)| *o == ordinal).map(|(_, h)| h);
-        let content_cols = content.next_if(|(o, _)| *o == ordinal).map(|(_, c)| c);
-        out.push(decode((ordinal, name, dns_cols, http_cols, content_cols))?);
+        let (content_cols, score_cols) = content
+            .next_if(|(o, _, _)| *o == ordinal)
+            .map(|(_, c, s)| (c, s))
+            .unzip();
+        out.push(decode((
+            ordinal,
+            name,
+            dns_cols,
+            http_cols,
+            content_cols,
+            score_cols,
+        ))?);
     }
     Ok(out)
 }

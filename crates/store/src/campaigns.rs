@@ -8,8 +8,8 @@ use crate::backend::{self, AnyConnection};
 use crate::error::DbResultExt as _;
 use crate::rows::{CampaignRow, NewCampaignRow, PhaseRow};
 use crate::schema::{
-    campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
-    domains, http_results,
+    campaign_phases, campaigns, chunk_leases, content_rescores, content_results, content_scores,
+    content_summary, content_technologies, dns_results, domains, http_results,
 };
 use crate::{
     Applied, Campaign, CampaignFilter, CampaignId, Change, NewCampaign, Page, PhaseRecord, Store,
@@ -40,7 +40,7 @@ fn phase_of(value: i16) -> Result<Phase, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("unknown phase value {value}")))
 }
 
-fn status_of(value: i16) -> Result<PhaseStatus, StoreError> {
+pub(crate) fn status_of(value: i16) -> Result<PhaseStatus, StoreError> {
     usize::try_from(value)
         .ok()
         .and_then(PhaseStatus::from_index)
@@ -129,12 +129,12 @@ fn validate_name(name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn config_text(value: &serde_json::Value) -> String {
+pub(crate) fn config_text(value: &serde_json::Value) -> String {
     value.to_string()
 }
 
 /// Bumps the campaign's version if it is still `version`; a conflict otherwise.
-fn bump_version(
+pub(crate) fn bump_version(
     conn: &mut AnyConnection,
     id: CampaignId,
     version: i64,
@@ -177,7 +177,11 @@ fn conflict<T>(conn: &mut AnyConnection, id: CampaignId, expected: i64) -> Resul
     }
 }
 
-fn check_expected(id: CampaignId, expected: Option<i64>, actual: i64) -> Result<(), StoreError> {
+pub(crate) fn check_expected(
+    id: CampaignId,
+    expected: Option<i64>,
+    actual: i64,
+) -> Result<(), StoreError> {
     match expected {
         Some(expected) if expected != actual => Err(StoreError::Conflict {
             id,
@@ -522,6 +526,14 @@ impl Store {
                 .execute(conn)
                 .db()?;
                 diesel::delete(
+                    content_scores::table
+                        .filter(content_scores::campaign_id.eq(id.0))
+                        .filter(content_scores::ordinal.ge(lo))
+                        .filter(content_scores::ordinal.lt(hi)),
+                )
+                .execute(conn)
+                .db()?;
+                diesel::delete(
                     domains::table
                         .filter(domains::campaign_id.eq(id.0))
                         .filter(domains::ordinal.ge(lo))
@@ -542,6 +554,12 @@ impl Store {
             )
             .execute(conn)
             .db()?;
+            diesel::delete(content_summary::table.filter(content_summary::campaign_id.eq(id.0)))
+                .execute(conn)
+                .db()?;
+            diesel::delete(content_rescores::table.filter(content_rescores::campaign_id.eq(id.0)))
+                .execute(conn)
+                .db()?;
             diesel::delete(chunk_leases::table.filter(chunk_leases::campaign_id.eq(id.0)))
                 .execute(conn)
                 .db()?;
@@ -573,7 +591,7 @@ fn escape_like(s: &str) -> String {
     out
 }
 
-fn current_version(conn: &mut AnyConnection, id: CampaignId) -> Result<i64, StoreError> {
+pub(crate) fn current_version(conn: &mut AnyConnection, id: CampaignId) -> Result<i64, StoreError> {
     campaigns::table
         .filter(campaigns::id.eq(id.0))
         .filter(campaigns::deleted_at.is_null())
@@ -584,12 +602,12 @@ fn current_version(conn: &mut AnyConnection, id: CampaignId) -> Result<i64, Stor
         .ok_or(StoreError::CampaignNotFound(id))
 }
 
-type PhaseRowFilter = diesel::dsl::Filter<
+pub(crate) type PhaseRowFilter = diesel::dsl::Filter<
     diesel::dsl::Filter<campaign_phases::table, diesel::dsl::Eq<campaign_phases::campaign_id, i64>>,
     diesel::dsl::Eq<campaign_phases::phase, i16>,
 >;
 
-fn phase_row(id: CampaignId, phase: Phase) -> PhaseRowFilter {
+pub(crate) fn phase_row(id: CampaignId, phase: Phase) -> PhaseRowFilter {
     campaign_phases::table
         .filter(campaign_phases::campaign_id.eq(id.0))
         .filter(campaign_phases::phase.eq(phase_value(phase)))

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use diesel::prelude::*;
-use dragnet_domain::Phase;
+use dragnet_domain::{DnsRecord, Phase};
 
 use crate::backend::{self, AnyConnection};
 use crate::campaigns::phase_value;
@@ -375,7 +375,8 @@ impl Store {
             .map(|(score, ordinal)| to_i64(ordinal, "ordinal").map(|o| (score, o)))
             .transpose()?;
         let mut conn = self.conn()?;
-        let items = backend::score_page(&mut conn, id.0, filter, after, limit, decode_row)?;
+        let mut items = backend::score_page(&mut conn, id.0, filter, after, limit, decode_row)?;
+        crate::leads::attach_leads(&mut conn, id, &mut items)?;
         let next = if items.len() == limit {
             items
                 .last()
@@ -474,20 +475,34 @@ fn page(
     // Ordinals are never negative (a CHECK constraint), so -1 stands for "from the start" and
     // one statement serves both.
     let after = after.map_or(Ok(-1), |a| to_i64(a, "ordinal"))?;
-    backend::domain_page(conn, id.0, filter, after, limit, decode_row)
+    let mut items = backend::domain_page(conn, id.0, filter, after, limit, decode_row)?;
+    crate::leads::attach_leads(conn, id, &mut items)?;
+    Ok(items)
 }
 
-fn decode_row((ordinal, name, dns, http, content): PageRow) -> Result<DomainRecord, StoreError> {
+fn decode_row(
+    (ordinal, name, dns, http, content, score): PageRow,
+) -> Result<DomainRecord, StoreError> {
     let stored = ordinal;
     let ordinal = to_u64(ordinal, "ordinal")?;
+    let content = match (content, score) {
+        (Some(c), Some(s)) => Some(crate::content::decode_content_cols(stored, c, s)?),
+        (None, _) => None,
+        // Both rows are written in one transaction.
+        (Some(_), None) => {
+            return Err(StoreError::Corrupt(format!(
+                "content result of ordinal {stored} has no score row"
+            )));
+        }
+    };
     Ok(DomainRecord {
         ordinal,
         name,
         dns: dns.map(|d| decode_dns(ordinal, d)).transpose()?,
         http: http.map(|h| decode_http(ordinal, h)).transpose()?,
-        content: content
-            .map(|c| crate::content::decode_content_cols(stored, c))
-            .transpose()?,
+        content,
+        // Filled in for the whole page at once (`leads::attach_leads`).
+        lead: None,
     })
 }
 
@@ -518,14 +533,33 @@ pub(crate) fn decode_addresses(addresses: &str) -> Result<Vec<IpAddr>, StoreErro
         .collect()
 }
 
+/// The stored form of a DNS result's records: a JSON array, `''` for none.
+pub(crate) fn encode_records(records: &[DnsRecord]) -> Result<String, StoreError> {
+    if records.is_empty() {
+        return Ok(String::new());
+    }
+    serde_json::to_string(records)
+        .map_err(|e| StoreError::InvalidArgument(format!("DNS records: {e}")))
+}
+
+/// The records of a stored DNS result.
+pub(crate) fn decode_records(records: &str) -> Result<Vec<DnsRecord>, StoreError> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(records)
+        .map_err(|e| StoreError::Corrupt(format!("stored DNS records: {e}")))
+}
+
 fn decode_dns(ordinal: u64, cols: DnsCols) -> Result<DnsResult, StoreError> {
-    let (status, error_kind, addresses, attempts, checked_at) = cols;
+    let (status, error_kind, addresses, attempts, checked_at, records) = cols;
     let addresses = decode_addresses(&addresses)?;
     Ok(DnsResult {
         ordinal,
         status: DnsStatus::decode(status)?,
         error_kind,
         addresses,
+        records: decode_records(&records)?,
         attempts: u32::try_from(attempts)
             .map_err(|_| StoreError::Corrupt(format!("negative attempts {attempts}")))?,
         checked_at: from_millis(checked_at)?,

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use dragnet_domain::catalog::PersonaKind;
 use dragnet_domain::config::StoredId;
+use dragnet_domain::content::RescoreRefusal;
 use dragnet_domain::{Phase, TransitionError};
 
 use crate::catalog::{CatalogKind, CatalogUse};
@@ -129,6 +130,10 @@ pub enum StoreError {
     /// The domain crate's transition rules refused the action.
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// A rescore cannot start now (the phase may still write results, another rescore is
+    /// under way, or there is nothing to rescore).
+    #[error(transparent)]
+    RescoreRefused(#[from] RescoreRefusal),
     /// A number does not fit the store's 64-bit signed columns.
     #[error("{what} {value} is out of range (at most {})", i64::MAX)]
     OutOfRange {

@@ -54,6 +54,7 @@ mod catalog;
 mod content;
 mod domains;
 mod error;
+mod leads;
 mod leases;
 mod results;
 mod rows;
@@ -72,10 +73,12 @@ pub use catalog::{
     CatalogCursor, CatalogKind, CatalogLookup, CatalogUse, ID_RANDOM_CHARS, MAX_CATALOG_PAGE,
     StoredKeywordSet, StoredPersona, StoredProxy,
 };
+pub use content::RESCORE_CHUNK;
 pub use domains::{
     DomainExport, EXPORT_PAGE, GeneratedChunk, INSERT_BATCH, INSERT_BATCH_POSTGRES, MAX_DOMAIN_PAGE,
 };
 pub use error::{DatabaseError, DatabaseErrorKind, StoreError};
+pub use leads::{FunnelDomain, LeadFilter, LeadResult, LeadSummary, ListedLead, MAX_LEAD_PAGE};
 pub use types::*;
 
 use backend::{AnyConnection, Manager, Target};

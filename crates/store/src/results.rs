@@ -6,7 +6,7 @@ use dragnet_domain::Phase;
 
 use crate::backend::{self, AnyConnection};
 use crate::campaigns::phase_value;
-use crate::domains::{encode_addresses, next_ordinal};
+use crate::domains::{encode_addresses, encode_records, next_ordinal};
 use crate::error::DbResultExt as _;
 use crate::rows::{NewDnsRow, NewHttpRow};
 use crate::schema::{campaign_phases, campaigns, http_results};
@@ -39,6 +39,7 @@ impl Store {
                     addresses: encode_addresses(&r.addresses),
                     attempts: i32::try_from(r.attempts).unwrap_or(i32::MAX),
                     checked_at: to_millis(r.checked_at),
+                    records: encode_records(&r.records)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

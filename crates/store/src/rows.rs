@@ -5,8 +5,8 @@
 use diesel::prelude::*;
 
 use crate::schema::{
-    campaign_phases, campaigns, chunk_leases, content_results, content_technologies, dns_results,
-    domains, http_results,
+    campaign_phases, campaigns, chunk_leases, content_rescores, content_results, content_scores,
+    content_technologies, dns_results, domains, http_results,
 };
 
 /// A campaign row as read.
@@ -76,6 +76,7 @@ pub(crate) struct NewDnsRow {
     pub(crate) addresses: String,
     pub(crate) attempts: i32,
     pub(crate) checked_at: i64,
+    pub(crate) records: String,
 }
 
 /// A new HTTP result row.
@@ -114,11 +115,48 @@ pub(crate) struct NewContentRow {
     pub(crate) language_source: String,
     pub(crate) technologies: String,
     pub(crate) signals: String,
-    pub(crate) components: String,
-    pub(crate) score: f64,
     pub(crate) scoring_version: i32,
     pub(crate) error: Option<String>,
     pub(crate) analysed_at: i64,
+}
+
+/// A content result's relevance components, score and weights revision (`content_scores`).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = content_scores)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct ScoreRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) score: f64,
+    pub(crate) keyword_density: f64,
+    pub(crate) keyword_coverage: f64,
+    pub(crate) title_hit: f64,
+    pub(crate) content_length: f64,
+    pub(crate) not_parked: f64,
+    pub(crate) weights_revision: i64,
+}
+
+/// A campaign's latest rescore (`content_rescores`).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable, AsChangeset)]
+#[diesel(table_name = content_rescores)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct RescoreRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) revision: i64,
+    pub(crate) state: i16,
+    pub(crate) keyword_density: f64,
+    pub(crate) keyword_coverage: f64,
+    pub(crate) title_hit: f64,
+    pub(crate) content_length: f64,
+    pub(crate) not_parked: f64,
+    pub(crate) scoring_version: i32,
+    pub(crate) total_items: i64,
+    pub(crate) processed_items: i64,
+    pub(crate) next_ordinal: i64,
+    pub(crate) end_ordinal: i64,
+    pub(crate) started_at: i64,
+    pub(crate) rescored_at: Option<i64>,
+    pub(crate) error: Option<String>,
 }
 
 /// One (domain, technology) pair, for the technology filter.
@@ -146,7 +184,7 @@ pub(crate) struct NewChunkRow {
 }
 
 /// The `dns_results` columns of a domain page row (`backend::domain_page`).
-pub(crate) type DnsCols = (i16, Option<String>, String, i32, i64);
+pub(crate) type DnsCols = (i16, Option<String>, String, i32, i64, String);
 
 /// The `http_results` columns of a domain page row (`backend::domain_page`).
 pub(crate) type HttpCols = (
@@ -174,12 +212,14 @@ pub(crate) type ContentCols = (
     String,
     String,
     String,
-    String,
-    f64,
     i32,
     Option<String>,
     i64,
 );
+
+/// The `content_scores` columns of a page row, in the order of `score_columns!`: the score,
+/// the five components, the weights revision.
+pub(crate) type ScoreCols = (f64, f64, f64, f64, f64, f64, i64);
 
 pub(crate) type PageRow = (
     i64,
@@ -187,4 +227,41 @@ pub(crate) type PageRow = (
     Option<DnsCols>,
     Option<HttpCols>,
     Option<ContentCols>,
+    Option<ScoreCols>,
 );
+
+/// A new lead row (`leads`).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::leads)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewLeadRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) status: i16,
+    pub(crate) reason: Option<i16>,
+    pub(crate) organisation: Option<String>,
+    pub(crate) organisation_source: Option<String>,
+    pub(crate) postal_address: Option<String>,
+    pub(crate) contact_pages: String,
+    pub(crate) score: Option<f64>,
+    pub(crate) emails: i32,
+    pub(crate) phones: i32,
+    pub(crate) socials: i32,
+    pub(crate) extracted_at: i64,
+}
+
+/// A new link of a lead to one of its contacts (`lead_contacts`).
+#[derive(Debug, Clone, Insertable, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::lead_contacts)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewLeadContactRow {
+    pub(crate) campaign_id: i64,
+    pub(crate) ordinal: i64,
+    pub(crate) contact_id: i64,
+    pub(crate) position: i32,
+    pub(crate) value: String,
+    pub(crate) role: bool,
+    pub(crate) network: Option<String>,
+    pub(crate) source_url: String,
+    pub(crate) location: String,
+}

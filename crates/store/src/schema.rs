@@ -48,6 +48,7 @@ diesel::table! {
         addresses -> Text,
         attempts -> Integer,
         checked_at -> BigInt,
+        records -> Text,
     }
 }
 
@@ -169,11 +170,53 @@ diesel::table! {
         language_source -> Text,
         technologies -> Text,
         signals -> Text,
-        components -> Text,
-        score -> Double,
         scoring_version -> Integer,
         error -> Nullable<Text>,
         analysed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    content_scores (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        score -> Double,
+        keyword_density -> Double,
+        keyword_coverage -> Double,
+        title_hit -> Double,
+        content_length -> Double,
+        not_parked -> Double,
+        weights_revision -> BigInt,
+    }
+}
+
+diesel::table! {
+    content_rescores (campaign_id) {
+        campaign_id -> BigInt,
+        revision -> BigInt,
+        state -> SmallInt,
+        keyword_density -> Double,
+        keyword_coverage -> Double,
+        title_hit -> Double,
+        content_length -> Double,
+        not_parked -> Double,
+        scoring_version -> Integer,
+        total_items -> BigInt,
+        processed_items -> BigInt,
+        next_ordinal -> BigInt,
+        end_ordinal -> BigInt,
+        started_at -> BigInt,
+        rescored_at -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    content_summary (campaign_id, dimension, value) {
+        campaign_id -> BigInt,
+        dimension -> SmallInt,
+        value -> Text,
+        items -> BigInt,
     }
 }
 
@@ -189,6 +232,55 @@ diesel::joinable!(campaign_phases -> campaigns (campaign_id));
 diesel::joinable!(domains -> campaigns (campaign_id));
 diesel::joinable!(chunk_leases -> campaigns (campaign_id));
 
+diesel::table! {
+    leads (campaign_id, ordinal) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        status -> SmallInt,
+        reason -> Nullable<SmallInt>,
+        organisation -> Nullable<Text>,
+        organisation_source -> Nullable<Text>,
+        postal_address -> Nullable<Text>,
+        contact_pages -> Text,
+        score -> Nullable<Double>,
+        emails -> Integer,
+        phones -> Integer,
+        socials -> Integer,
+        extracted_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        kind -> SmallInt,
+        normalized -> Text,
+    }
+}
+
+diesel::table! {
+    lead_contacts (campaign_id, ordinal, contact_id) {
+        campaign_id -> BigInt,
+        ordinal -> BigInt,
+        contact_id -> BigInt,
+        position -> Integer,
+        value -> Text,
+        role -> Bool,
+        network -> Nullable<Text>,
+        source_url -> Text,
+        location -> Text,
+    }
+}
+
+diesel::table! {
+    lead_counts (campaign_id, outcome) {
+        campaign_id -> BigInt,
+        outcome -> SmallInt,
+        count -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     campaigns,
     campaign_phases,
@@ -196,7 +288,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     dns_results,
     http_results,
     content_results,
+    content_scores,
+    content_rescores,
+    content_summary,
     content_technologies,
+    leads,
+    contacts,
+    lead_contacts,
+    lead_counts,
     pattern_marks,
     chunk_leases,
     personas,

@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use dragnet_domain::content::PageClass;
-use dragnet_domain::{CampaignState, Phase, PhaseStatus, ProxyProtocol, Role, Transition};
+use dragnet_domain::content::{PageClass, RescoreStatus};
+use dragnet_domain::leads::ContactKind;
+use dragnet_domain::qualification::{LeadStatus, RejectReason};
+use dragnet_domain::{
+    CampaignState, DnsRecord, Phase, PhaseStatus, ProxyProtocol, Role, Transition,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
@@ -244,6 +248,26 @@ stored_enum!(
     [Http = 0, Https = 1, Socks5 = 2]
 );
 stored_enum!(Role, "token role", [Admin = 0, Operator = 1, Viewer = 2]);
+stored_enum!(LeadStatus, "lead status", [Qualified = 0, Rejected = 1]);
+stored_enum!(
+    RejectReason,
+    "rejection reason",
+    [
+        DnsError = 0,
+        DnsTimeout = 1,
+        HttpError = 2,
+        HttpTimeout = 3,
+        Parked = 4,
+        NoKeywords = 5,
+        LowScore = 6,
+        NoContacts = 7,
+    ]
+);
+stored_enum!(
+    ContactKind,
+    "contact kind",
+    [Email = 0, Phone = 1, Social = 2]
+);
 stored_enum!(
     PageClass,
     "page class",
@@ -257,6 +281,12 @@ stored_enum!(
     ]
 );
 
+stored_enum!(
+    RescoreStatus,
+    "rescore state",
+    [Running = 0, Completed = 1, Failed = 2]
+);
+
 /// The DNS phase's result for one domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsResult {
@@ -268,6 +298,8 @@ pub struct DnsResult {
     pub error_kind: Option<String>,
     /// The addresses found.
     pub addresses: Vec<IpAddr>,
+    /// The records of the other asked types (CNAME, MX, NS, TXT).
+    pub records: Vec<DnsRecord>,
     /// How many queries were sent.
     pub attempts: u32,
     /// When the lookup finished (stored with millisecond precision).
@@ -356,6 +388,8 @@ pub struct StoredPage {
     pub snapshot: Vec<u8>,
     /// The addresses the DNS phase found.
     pub addresses: Vec<IpAddr>,
+    /// The name servers (NS records) the DNS phase found, when it asked for them.
+    pub nameservers: Vec<String>,
 }
 
 /// A domain with the results of the phases that processed it.
@@ -371,6 +405,8 @@ pub struct DomainRecord {
     pub http: Option<HttpResult>,
     /// The content-analysis result, if that phase analysed its page.
     pub content: Option<dragnet_domain::content::ContentResult>,
+    /// The lead, if the lead extraction phase decided the domain.
+    pub lead: Option<crate::LeadResult>,
 }
 
 /// Filters for domain pages and exports. Empty filters match everything.

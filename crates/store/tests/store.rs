@@ -11,7 +11,8 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use common::{Backend, TestDb};
 use dragnet_domain::{
-    Action, CampaignId, DnsStatus, HttpStatus, Phase, PhaseStatus, TransitionError,
+    Action, CampaignId, DnsRecord, DnsStatus, HttpStatus, Phase, PhaseStatus, RecordType,
+    TransitionError,
 };
 use dragnet_store::*;
 
@@ -52,6 +53,29 @@ fn dns(ordinal: u64) -> DnsResult {
             vec![
                 "192.0.2.1".parse::<IpAddr>().expect("ip"),
                 "2001:db8::1".parse().expect("ip"),
+            ]
+        } else {
+            Vec::new()
+        },
+        // Every fourth name (a resolved one) with the records of other asked types, which
+        // must read back as written.
+        records: if ordinal % 4 == 3 {
+            vec![
+                DnsRecord {
+                    record_type: RecordType::Ns,
+                    value: "ns1.sedoparking.com".to_owned(),
+                    ttl: 3600,
+                },
+                DnsRecord {
+                    record_type: RecordType::Mx,
+                    value: "10 mx.example.test".to_owned(),
+                    ttl: 300,
+                },
+                DnsRecord {
+                    record_type: RecordType::Txt,
+                    value: "v=spf1 \"quoted\" -all".to_owned(),
+                    ttl: 60,
+                },
             ]
         } else {
             Vec::new()

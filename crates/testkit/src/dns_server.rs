@@ -19,6 +19,8 @@
 //! | `cnameout`  | CNAME out of zone       | CNAME out of zone | no records                     |
 //! | `flaky`     | like `ok`               | NODATA            | first UDP query per type dropped |
 //! | `local`     | `127.0.0.1`             | NODATA            | for HTTP tests: a server on 127.0.0.1 |
+//! | `parkedns`  | `127.0.0.1`             | NODATA            | NS: [`PARKING_NAME_SERVERS`]; MX, TXT: NODATA |
+//! | `mail`      | [`ipv4_for`]            | NODATA            | MX `10 mx.<name>`, TXT [`SPF_TXT`], NS `ns1.<rest>` |
 //! | other       | [`ipv4_for`] if the name's hash is even, else NXDOMAIN | NODATA/NXDOMAIN | about half resolve |
 //!
 //! Every address is in 127.0.0.0/8 or fd00::/8, so nothing that connects to one leaves the
@@ -32,7 +34,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, CNAME};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, TXT};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::BinEncodable;
 use socket2::{Domain, Protocol, Socket, Type};
@@ -47,7 +49,8 @@ use dragnet_domain::DnsStatus;
 use dragnet_dns::{OutcomeBuilder, TypeResult};
 use dragnet_domain::RecordType as AskedType;
 
-const TTL: u32 = 60;
+/// The TTL of every record the server answers.
+pub const TTL: u32 = 60;
 /// Address carried by forged answers in spoofing mode; a resolver that reports it was fooled.
 pub const SPOOFED_V4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 66);
 
@@ -78,6 +81,10 @@ pub enum NameKind {
     CnameOut,
     /// `flaky-…`: like `ok`, but the first UDP query for each record type is dropped.
     Flaky,
+    /// `parkedns-…`: like `local`, with a parking service's name servers as NS records.
+    ParkedNs,
+    /// `mail-…`: like `ok`, with MX, TXT and NS records.
+    Mail,
     /// `local-…`: one A record, `127.0.0.1` (where the HTTP tests' servers listen).
     Local,
     /// Anything else: resolves (one A) if the name's hash is even, NXDOMAIN otherwise.
@@ -106,6 +113,8 @@ pub fn kind_of(name: &str) -> NameKind {
         "cnameout" => NameKind::CnameOut,
         "flaky" => NameKind::Flaky,
         "local" => NameKind::Local,
+        "parkedns" => NameKind::ParkedNs,
+        "mail" => NameKind::Mail,
         _ => NameKind::Hashed,
     }
 }
@@ -155,6 +164,18 @@ fn cname_target(name: &Name) -> Option<Name> {
     Some(target)
 }
 
+/// The NS records of `parkedns-…` names: a parking service's name servers.
+pub const PARKING_NAME_SERVERS: [&str; 2] = ["ns1.sedoparking.com", "ns2.sedoparking.com"];
+/// The TXT record of `mail-…` names.
+pub const SPF_TXT: &str = "v=spf1 -all";
+
+/// The name `ns1.<name without its first label>` (the NS of `mail-…` names).
+fn name_server_of(name: &str) -> String {
+    let name = name.trim_end_matches('.');
+    let rest = name.split_once('.').map_or(name, |(_, rest)| rest);
+    format!("ns1.{rest}")
+}
+
 /// What the server answers for one question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZoneAnswer {
@@ -183,9 +204,32 @@ pub fn zone_answer(name: &Name, qtype: RecordType, over_tcp: bool) -> ZoneAnswer
     };
     let is_a = qtype == RecordType::A;
     let is_aaaa = qtype == RecordType::AAAA;
+    let absolute = |n: &str| {
+        let mut n = Name::from_ascii(n).unwrap_or_else(|_| Name::root());
+        n.set_fqdn(true);
+        n
+    };
+    let ns = |server: &str| Record::from_rdata(name.clone(), TTL, RData::NS(NS(absolute(server))));
     match kind_of(&text) {
-        NameKind::Ok | NameKind::Flaky if is_a => ok(vec![a(ipv4_for(&text))]),
-        NameKind::Local if is_a => ok(vec![a(Ipv4Addr::LOCALHOST)]),
+        NameKind::Ok | NameKind::Flaky | NameKind::Mail if is_a => ok(vec![a(ipv4_for(&text))]),
+        NameKind::Local | NameKind::ParkedNs if is_a => ok(vec![a(Ipv4Addr::LOCALHOST)]),
+        NameKind::ParkedNs if qtype == RecordType::NS => {
+            ok(PARKING_NAME_SERVERS.iter().map(|s| ns(s)).collect())
+        }
+        NameKind::Mail if qtype == RecordType::NS => ok(vec![ns(&name_server_of(&text))]),
+        NameKind::Mail if qtype == RecordType::MX => ok(vec![Record::from_rdata(
+            name.clone(),
+            TTL,
+            RData::MX(MX::new(
+                10,
+                absolute(&format!("mx.{}", text.trim_end_matches('.'))),
+            )),
+        )]),
+        NameKind::Mail if qtype == RecordType::TXT => ok(vec![Record::from_rdata(
+            name.clone(),
+            TTL,
+            RData::TXT(TXT::new(vec![SPF_TXT.to_owned()])),
+        )]),
         NameKind::Dual if is_a => ok(vec![a(ipv4_for(&text))]),
         NameKind::Dual if is_aaaa => ok(vec![aaaa(ipv6_for(&text))]),
         NameKind::Multi if is_a => ok(vec![a(ipv4_for(&text)), a(second_ipv4_for(&text))]),
@@ -282,13 +326,22 @@ pub fn expected_outcome(name: &str, types: &[AskedType]) -> Expected {
 fn expected_type_result(name: &str, kind: NameKind, t: AskedType) -> TypeResult {
     let a = t == AskedType::A;
     let aaaa = t == AskedType::Aaaa;
-    let v4 = |n: &str| TypeResult::Records(vec![IpAddr::V4(ipv4_for(n))]);
-    let v6 = |n: &str| TypeResult::Records(vec![IpAddr::V6(ipv6_for(n))]);
+    let v4 = |n: &str| TypeResult::addresses(vec![IpAddr::V4(ipv4_for(n))]);
+    let v6 = |n: &str| TypeResult::addresses(vec![IpAddr::V6(ipv6_for(n))]);
+    let others = || TypeResult::addresses(Vec::new());
     match kind {
-        NameKind::Ok | NameKind::Flaky | NameKind::Dual | NameKind::Truncated if a => v4(name),
-        NameKind::Local if a => TypeResult::Records(vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]),
+        NameKind::Ok | NameKind::Flaky | NameKind::Dual | NameKind::Truncated | NameKind::Mail
+            if a =>
+        {
+            v4(name)
+        }
+        NameKind::Local | NameKind::ParkedNs if a => {
+            TypeResult::addresses(vec![IpAddr::V4(Ipv4Addr::LOCALHOST)])
+        }
+        NameKind::ParkedNs if t == AskedType::Ns => others(),
+        NameKind::Mail if matches!(t, AskedType::Ns | AskedType::Mx | AskedType::Txt) => others(),
         NameKind::Dual | NameKind::Truncated | NameKind::V6Only if aaaa => v6(name),
-        NameKind::Multi if a => TypeResult::Records(vec![
+        NameKind::Multi if a => TypeResult::addresses(vec![
             IpAddr::V4(ipv4_for(name)),
             IpAddr::V4(second_ipv4_for(name)),
         ]),

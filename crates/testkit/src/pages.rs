@@ -216,7 +216,16 @@ fn business(rng: &mut Rng, target: usize) -> String {
             )),
         }
     }
-    h.push_str("</main><footer><a href=\"/impressum\">Impressum</a> &copy; 2024</footer>");
+    h.push_str("</main><footer><a href=\"/impressum\">Impressum</a> &copy; 2024");
+    // Most businesses say how to reach them: a phone number and an e-mail address.
+    if rng.below(10) < 7 {
+        let n = rng.below(100_000);
+        h.push_str(&format!(
+            "<p>Tel. +49 30 {:07} · <a href=\"mailto:info@firma{n}.de\">info@firma{n}.de</a></p>",
+            rng.below(10_000_000)
+        ));
+    }
+    h.push_str("</footer>");
     h.push_str("<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\",\"@type\":\"LocalBusiness\"}</script>");
     h.push_str("</body></html>");
     h

@@ -117,6 +117,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/{id}/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a campaign's leads (every domain the lead phase decided) in ordinal order, in keyset
+         *     pages.
+         */
+        get: operations["listLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/leads/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The qualified leads as CSV, one row per domain: the organisation, the best e-mail address
+         *     and phone number (a non-role one first), the social profiles, the score and where to check
+         *     them. Cells that a spreadsheet would read as a formula are quoted with a leading `'`.
+         */
+        get: operations["exportLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/leads/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The funnel: how many domains were analysed, qualified and rejected for each reason. */
+        get: operations["leadSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/{id}/pause": {
         parameters: {
             query?: never;
@@ -148,6 +206,30 @@ export interface paths {
         get: operations["getCampaignPhases"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/rescore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recompute every relevance score of the campaign from the stored components with new
+         *     weights (no page is read again). Runs in the background: the answer is the rescore's state
+         *     (`running`); its progress comes as `campaign.rescore` WebSocket messages and in the
+         *     `rescore` of the `content_analysis` phase (`GET /campaigns/{id}/phases`). The weights are
+         *     recorded in the campaign's `contentAnalysis` configuration. A server stopped mid-way
+         *     continues after its restart.
+         */
+        post: operations["rescoreCampaign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -649,6 +731,43 @@ export interface components {
             /** @enum {string} */
             type: "unsubscribe";
         };
+        /** @description One way to reach the organisation behind a domain, with where it was found. */
+        Contact: {
+            /** @description E-mail, phone or social profile. */
+            kind: components["schemas"]["ContactKind"];
+            /** @description Where on that page. */
+            location: components["schemas"]["ContactLocation"];
+            network?: null | components["schemas"]["SocialNetwork"];
+            /**
+             * @description The normalised form contacts are deduplicated and linked across domains by: the
+             *     lower-cased e-mail address, the E.164 phone number, the canonical profile URL
+             *     (`https://linkedin.com/company/acme`: https, no `www.`/`m.`, no query, fragment or
+             *     trailing slash).
+             */
+            normalized: string;
+            /**
+             * @description A role or function address rather than a person's (`info@`, `sales@`, `noreply@` …);
+             *     always `false` for phones and profiles.
+             */
+            role: boolean;
+            /** @description The URL of the page it was found on. */
+            sourceUrl: string;
+            /**
+             * @description As found on the page, trimmed (the address of a `mailto:`, the number of a `tel:`,
+             *     the URL of a profile link).
+             */
+            value: string;
+        };
+        /**
+         * @description What kind of contact a [`Contact`] is.
+         * @enum {string}
+         */
+        ContactKind: "email" | "phone" | "social";
+        /**
+         * @description Where on a page a [`Contact`] was found.
+         * @enum {string}
+         */
+        ContactLocation: "link" | "text" | "obfuscated_text" | "json_ld" | "cf_email" | "meta";
         /** @description The JSON input of a [`ContentAnalysisConfig`]. Every field is optional. */
         ContentAnalysisConfig: {
             /**
@@ -720,6 +839,13 @@ export interface components {
             signals: components["schemas"]["ContentSignals"];
             /** @description Technologies found. */
             technologies: components["schemas"]["Technology"][];
+            /**
+             * Format: int64
+             * @description Which weights `relevanceScore` was computed with: 0 for those the phase ran with,
+             *     *n* for those of the campaign's rescore *n* (`POST /campaigns/{id}/rescore`). Once a
+             *     rescore completes every result has its revision.
+             */
+            weightsRevision: number;
         };
         /**
          * @description Content signals of a page: what the relevance score and an analyst read about its size,
@@ -761,6 +887,20 @@ export interface components {
              */
             words: number;
         };
+        /**
+         * @description How a campaign's content results are spread over classifications and languages: counts
+         *     kept up to date by every write of results (never a `GROUP BY` at request time).
+         */
+        ContentSummary: {
+            /** @description Content results per classification; every class is listed, with 0 when none. */
+            byClassification: {
+                [key: string]: number;
+            };
+            /** @description Content results per page language (ISO 639-1 code, or `und`); only languages found. */
+            byLanguage: {
+                [key: string]: number;
+            };
+        };
         /** @description Optional precondition of a control request. */
         ControlRequest: {
             expectedStatus?: null | components["schemas"]["PhaseStatus"];
@@ -794,6 +934,24 @@ export interface components {
              *     Store it now; the server keeps only a hash.
              */
             token: string;
+        };
+        /**
+         * @description One record the DNS phase found for a name, of a type the campaign asked for other than
+         *     A and AAAA (whose addresses are kept as the result's addresses).
+         */
+        DnsRecord: {
+            /**
+             * Format: int32
+             * @description Time to live, in seconds.
+             */
+            ttl: number;
+            /** @description The record type. */
+            type: components["schemas"]["RecordType"];
+            /**
+             * @description The value in presentation form: a name without the trailing dot (CNAME, NS),
+             *     `preference exchange` (MX), the character strings joined (TXT).
+             */
+            value: string;
         };
         /** @description The JSON input of [`DnsResolverSettings`] (the body of a DNS persona). */
         DnsResolverSettings: {
@@ -830,6 +988,8 @@ export interface components {
             checkedAt: string;
             /** @description The error kind (`SERVFAIL`, `REFUSED`, …) of a failed lookup. */
             errorKind?: string | null;
+            /** @description The records of the other asked types (CNAME, MX, NS, TXT), at most 32. */
+            records: components["schemas"]["DnsRecord"][];
             /** @description The outcome. */
             status: components["schemas"]["DnsStatus"];
         };
@@ -946,6 +1106,7 @@ export interface components {
             content?: null | components["schemas"]["ContentResult"];
             dns?: null | components["schemas"]["DnsResultDto"];
             http?: null | components["schemas"]["HttpResultDto"];
+            lead?: null | components["schemas"]["LeadDto"];
             /** @description The name. */
             name: string;
             /**
@@ -1302,6 +1463,31 @@ export interface components {
          * @enum {string}
          */
         LanguageSource: "text" | "html_lang" | "none";
+        /** @description A domain's lead: qualified, or rejected with its one reason; what extraction found. */
+        LeadDto: {
+            /** @description Same-site contact, about and imprint pages linked from the page. */
+            contactPages: string[];
+            /** @description The e-mail addresses, phone numbers and social profiles, each with where it was found. */
+            contacts: components["schemas"]["Contact"][];
+            /**
+             * Format: date-time
+             * @description When the phase decided.
+             */
+            extractedAt: string;
+            /** @description The organisation's name, where found. */
+            organisation?: string | null;
+            organisationSource?: null | components["schemas"]["OrganisationSource"];
+            postalAddress?: null | components["schemas"]["PostalAddress"];
+            reason?: null | components["schemas"]["RejectReason"];
+            /**
+             * Format: double
+             * @description The content analysis relevance score (0–100) the lead was judged on; `null` when that
+             *     phase did not run.
+             */
+            score?: number | null;
+            /** @description `qualified` or `rejected`. */
+            status: components["schemas"]["LeadStatus"];
+        };
         /** @description The JSON input of a [`LeadExtractionConfig`]. Every field is optional. */
         LeadExtractionConfig: {
             /**
@@ -1311,8 +1497,9 @@ export interface components {
             defaultPhoneRegion?: string | null;
             /**
              * Format: int32
-             * @description Same-site contact/about pages fetched per domain besides the snapshot, 0 to 10;
-             *     default 3. 0 uses the stored snapshot only.
+             * @description Same-site contact/about pages fetched per domain besides the stored page. Only 0 (the
+             *     page the HTTP phase stored) is accepted until fetching them is built; the contact
+             *     pages found are listed in each lead's `contactPages`.
              */
             maxContactPages?: number | null;
             /**
@@ -1322,8 +1509,8 @@ export interface components {
             maxContactsPerDomain?: number | null;
             /**
              * Format: double
-             * @description Lowest relevance score (from content analysis) of a qualified lead, 0 to 1; default 0.
-             *     Above 0 it needs `contentAnalysis` to be configured.
+             * @description Lowest relevance score (content analysis' `relevanceScore`, 0 to 100) of a qualified
+             *     lead; default 0. Above 0 it needs `contentAnalysis` to be configured.
              */
             minScore?: number | null;
             /** @description Whether parked pages are rejected (`parked`); default `true`. */
@@ -1331,6 +1518,55 @@ export interface components {
             /** @description Whether a lead needs at least one keyword hit (else `no_keywords`); default `true`. */
             requireKeywordHit?: boolean | null;
         };
+        /** @description One lead of a list. */
+        LeadItem: components["schemas"]["LeadDto"] & {
+            /** @description The domain name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description The domain's ordinal.
+             */
+            ordinal: number;
+        };
+        /** @description One page of leads, in ordinal order. */
+        LeadPage: {
+            /** @description The leads. */
+            items: components["schemas"]["LeadItem"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            nextCursor?: string | null;
+        };
+        /**
+         * @description A lead's status.
+         * @enum {string}
+         */
+        LeadStatus: "qualified" | "rejected";
+        /** @description The funnel of a campaign's lead extraction. */
+        LeadSummaryDto: {
+            /**
+             * Format: int64
+             * @description Domains the phase decided.
+             */
+            analysed: number;
+            /**
+             * @description `analysed == qualified + Σ rejected`: true by construction (the counts are kept by
+             *     the write that stores the leads).
+             */
+            balanced: boolean;
+            /**
+             * Format: int64
+             * @description Qualified leads.
+             */
+            qualified: number;
+            /** @description Rejected domains by reason (every reason listed, in precedence order). */
+            rejected: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * @description Where the organisation's name was read from, strongest first.
+         * @enum {string}
+         */
+        OrganisationSource: "json_ld" | "og_site_name" | "title";
         /**
          * @description What kind of page a domain serves.
          * @enum {string}
@@ -1452,6 +1688,7 @@ export interface components {
              * @description Items processed.
              */
             processedItems: number;
+            rescore?: null | components["schemas"]["RescoreState"];
             /**
              * Format: date-time
              * @description When it first started.
@@ -1464,6 +1701,7 @@ export interface components {
              * @description Items that succeeded.
              */
             successfulItems: number;
+            summary?: null | components["schemas"]["ContentSummary"];
             /**
              * Format: int64
              * @description Items to process.
@@ -1485,6 +1723,19 @@ export interface components {
             phaseStatus: components["schemas"]["PhaseStatus"];
             /** @description All five phases, in order. */
             phases: components["schemas"]["PhaseDto"][];
+        };
+        /** @description A postal address, as the page's structured data gives it; every part optional. */
+        PostalAddress: {
+            /** @description Country, as written (`addressCountry`: a name or an ISO 3166 code). */
+            country?: string | null;
+            /** @description Town or city (`addressLocality`). */
+            locality?: string | null;
+            /** @description Postal code (`postalCode`). */
+            postalCode?: string | null;
+            /** @description State, county or province (`addressRegion`). */
+            region?: string | null;
+            /** @description Street and house number (`streetAddress`). */
+            street?: string | null;
         };
         /** @description An RFC 9457 problem document, as returned with `Content-Type: application/problem+json`. */
         Problem: {
@@ -1680,6 +1931,12 @@ export interface components {
          * @enum {string}
          */
         RecordType: "A" | "AAAA" | "CNAME" | "MX" | "NS" | "TXT";
+        /**
+         * @description Why a domain is not a lead. The variants are in precedence order: a domain gets the first
+         *     that applies.
+         * @enum {string}
+         */
+        RejectReason: "dns_error" | "dns_timeout" | "http_error" | "http_timeout" | "parked" | "no_keywords" | "low_score" | "no_contacts";
         /** @description One rejected line of an import. */
         RejectedLine: {
             /**
@@ -1763,6 +2020,79 @@ export interface components {
             titleHit?: number | null;
         };
         /**
+         * @description The progress of a campaign's rescore (`POST /campaigns/{id}/rescore`): the `data` of the
+         *     WebSocket's `campaign.rescore` message. A rescore is not a phase — the campaign's current
+         *     phase and its status do not change — so it is reported apart from `campaign.progress`: the
+         *     rescore's state with the campaign's id and the recent rate.
+         */
+        RescoreProgress: components["schemas"]["RescoreState"] & {
+            /** @description The campaign. */
+            campaignId: components["schemas"]["CampaignId"];
+            /**
+             * Format: double
+             * @description Recent rate, content results rescored per second.
+             */
+            ratePerSecond: number;
+        };
+        /** @description `POST /campaigns/{id}/rescore`. */
+        RescoreRequest: {
+            /**
+             * @description The new weights of the relevance components, each 0–1, summing to 1 (a component left
+             *     out weighs 0). Only the weights can change: the components (and the targets they are
+             *     measured against) are kept as the phase computed them.
+             */
+            weights: components["schemas"]["RelevanceWeights"];
+        };
+        /**
+         * @description A campaign's latest rescore: the relevance scores recomputed from the stored components
+         *     with new weights, without reading any page again. Each rescore has the next `revision`;
+         *     every content result records the revision whose weights its score was computed with (0:
+         *     the weights the phase ran with).
+         */
+        RescoreState: {
+            /** @description Why it failed; `null` unless `state` is `failed`. */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description Content results rescored so far.
+             */
+            processedItems: number;
+            /**
+             * Format: date-time
+             * @description When it completed; `null` until then.
+             */
+            rescoredAt?: string | null;
+            /**
+             * Format: int64
+             * @description The weights revision this rescore brings every score to (1 for the first rescore).
+             */
+            revision: number;
+            /**
+             * Format: int32
+             * @description The relevance formula version.
+             */
+            scoringVersion: number;
+            /**
+             * Format: date-time
+             * @description When it was requested.
+             */
+            startedAt: string;
+            /** @description Where it stands. */
+            state: components["schemas"]["RescoreStatus"];
+            /**
+             * Format: int64
+             * @description Content results to rescore (those the campaign had when the rescore began).
+             */
+            totalItems: number;
+            /** @description The new weights (also recorded in the campaign's `contentAnalysis` configuration). */
+            weights: components["schemas"]["RelevanceWeights"];
+        };
+        /**
+         * @description Where a rescore stands.
+         * @enum {string}
+         */
+        RescoreStatus: "running" | "completed" | "failed";
+        /**
          * @description One entry of `resolvers`: either a string `"ip:port"` (weight 1) or an object
          *     `{address, weight}` for the `weighted` strategy.
          */
@@ -1790,6 +2120,11 @@ export interface components {
             /** @enum {string} */
             type: "campaign.progress";
         } | {
+            /** @description The rescore's state, the campaign's id and the recent rate. */
+            data: components["schemas"]["RescoreProgress"];
+            /** @enum {string} */
+            type: "campaign.rescore";
+        } | {
             /** @description The campaigns subscribed (including ones that already were). */
             campaignIds: components["schemas"]["CampaignId"][];
             /** @enum {string} */
@@ -1812,6 +2147,11 @@ export interface components {
             /** @enum {string} */
             type: "error";
         };
+        /**
+         * @description The social network of a profile.
+         * @enum {string}
+         */
+        SocialNetwork: "linkedin" | "x" | "facebook" | "instagram" | "youtube" | "tiktok" | "github" | "xing";
         /**
          * @description The category of a detected technology.
          * @enum {string}
@@ -2512,6 +2852,161 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listLeads: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–1000 (default 100). */
+                limit?: number;
+                /** @description Only leads with this status. */
+                status?: components["schemas"]["LeadStatus"];
+                /** @description Only domains rejected for this reason. */
+                reason?: components["schemas"]["RejectReason"];
+                /** @description Only leads with at least one contact of this kind. */
+                kind?: components["schemas"]["ContactKind"];
+                /** @description Only leads whose relevance score is at least this (0–100). */
+                minScore?: number;
+                /** @description Only leads with (`true`) or without (`false`) an e-mail address. */
+                hasEmail?: boolean;
+                /** @description Only leads with (`true`) or without (`false`) a phone number. */
+                hasPhone?: boolean;
+                /**
+                 * @description Only the domains sharing this contact: an e-mail address or an E.164 phone number
+                 *     (`+4930123456`), compared with the normalised value.
+                 */
+                contact?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Campaign id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of leads. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage"];
+                };
+            };
+            /** @description Invalid query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such campaign. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportLeads: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start the file with a UTF-8 byte-order mark (what spreadsheet programs need to read
+                 *     UTF-8 CSV correctly); default false.
+                 */
+                bom?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Campaign id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV, streamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description No such campaign. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    leadSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Campaign id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadSummaryDto"];
+                };
+            };
+            400: components["responses"]["InvalidPath"];
+            401: components["responses"]["Unauthorized"];
+            /** @description No such campaign. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     pausePhase: {
         parameters: {
             query?: never;
@@ -2592,6 +3087,79 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             /** @description No such campaign. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rescoreCampaign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat-safe key; a repeat within 10 minutes returns the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Campaign id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescoreRequest"];
+            };
+        };
+        responses: {
+            /** @description The rescore began. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RescoreState"];
+                };
+            };
+            /** @description Malformed JSON, a missing `weights` or an unknown field (named). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such campaign. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not now: `content_analysis` is running or paused, another rescore of the campaign is running, or the campaign has no content results yet; `context.reason` is `phase_active`, `rescore_running` or `no_results`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid weights (out of 0–1, or not summing to 1); `errors` names them. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

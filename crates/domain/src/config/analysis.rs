@@ -163,6 +163,32 @@ impl RelevanceWeights {
             + self.content_length
             + self.not_parked
     }
+
+    /// The weighted sum of the components, `Σ weight × component`, clamped into `0..=1`
+    /// (the weights may sum to 1 ± [`WEIGHT_SUM_TOLERANCE`]). The terms are added in the
+    /// order of the fields, the order the store's rescore SQL adds them in too.
+    pub fn combine(&self, c: &RelevanceScore) -> f64 {
+        clamp01(
+            self.keyword_density * c.keyword_density
+                + self.keyword_coverage * c.keyword_coverage
+                + self.title_hit * c.title_hit
+                + self.content_length * c.content_length
+                + self.not_parked * c.not_parked,
+        )
+    }
+
+    /// The relevance score these weights give a page with these components, as stored and
+    /// shown (`relevanceScore`): `100 × Σ weight × component`, rounded to three decimals.
+    pub fn relevance_score(&self, c: &RelevanceScore) -> f64 {
+        round3(100.0 * self.combine(c))
+    }
+}
+
+/// Rounds a non-negative number to three decimals, half up (how relevance scores are kept):
+/// `floor(x × 1000 + 0.5) / 1000`, the same floating-point operations as the store's rescore
+/// statement, so the two agree to the last bit.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0 + 0.5).floor() / 1000.0
 }
 
 /// What the engine measured on one page, as input to [`ContentAnalysisConfig::score`].
@@ -414,23 +440,25 @@ impl ContentAnalysisConfig {
             f64::from(self.content_length_target),
         );
         let not_parked = 1.0 - clamp01(signals.parked_confidence);
-        let w = &self.weights;
-        let score = clamp01(
-            w.keyword_density * keyword_density
-                + w.keyword_coverage * keyword_coverage
-                + w.title_hit * title_hit
-                + w.content_length * content_length
-                + w.not_parked * not_parked,
-        );
-        RelevanceScore {
-            score,
+        let mut components = RelevanceScore {
+            score: 0.0,
             keyword_density,
             keyword_coverage,
             title_hit,
             content_length,
             not_parked,
             scoring_version: self.scoring_version,
-        }
+        };
+        components.score = self.weights.combine(&components);
+        components
+    }
+
+    /// The same configuration with other relevance weights (what a rescore records). The
+    /// components do not depend on the weights, so stored components stay valid.
+    #[must_use]
+    pub fn with_weights(mut self, weights: RelevanceWeights) -> Self {
+        self.weights = weights;
+        self
     }
 }
 
@@ -596,6 +624,59 @@ mod tests {
         assert_eq!(s.keyword_coverage, 1.0);
         assert_eq!(s.not_parked, 1.0);
         assert!((0.0..=1.0).contains(&s.score));
+    }
+
+    #[test]
+    fn combine_relevance_score_and_new_weights() {
+        let c = ContentAnalysisConfig::default();
+        let half = c.score(&RelevanceSignals {
+            keyword_hits: 5,
+            words: 2000,
+            rules_matched: 1,
+            rules_total: 2,
+            title_hit: false,
+            visible_chars: 1000,
+            parked_confidence: 0.5,
+        });
+        assert_eq!(c.weights().combine(&half), half.score);
+        assert_eq!(c.weights().relevance_score(&half), 42.5);
+
+        let w = RelevanceWeights::try_from(RelevanceWeightsInput {
+            title_hit: Some(0.5),
+            not_parked: Some(0.5),
+            ..RelevanceWeightsInput::default()
+        })
+        .unwrap();
+        // Title hit 0, not parked 0.5: 0.5 × 0 + 0.5 × 0.5.
+        assert_eq!(w.relevance_score(&half), 25.0);
+        let rescored = c.clone().with_weights(w);
+        assert_eq!(rescored.weights(), &w);
+        assert_eq!(
+            rescored.keyword_density_target(),
+            c.keyword_density_target()
+        );
+        assert_eq!(rescored.score(&RelevanceSignals::default()).score, 0.5);
+
+        // Weights a hair over 1 (within the tolerance) never score above 100.
+        let w = RelevanceWeights::try_from(RelevanceWeightsInput {
+            keyword_density: Some(0.300_000_5),
+            keyword_coverage: Some(0.25),
+            title_hit: Some(0.15),
+            content_length: Some(0.1),
+            not_parked: Some(0.2),
+        })
+        .unwrap();
+        let full = RelevanceScore {
+            score: 1.0,
+            keyword_density: 1.0,
+            keyword_coverage: 1.0,
+            title_hit: 1.0,
+            content_length: 1.0,
+            not_parked: 1.0,
+            scoring_version: 1,
+        };
+        assert_eq!(w.relevance_score(&full), 100.0);
+        assert_eq!(round3(12.345_67), 12.346);
     }
 
     #[test]

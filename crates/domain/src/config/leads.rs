@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::check;
 use crate::error::{FieldError, ValidationErrors};
 
-/// Default number of same-site contact/about pages fetched per domain.
-pub const DEFAULT_MAX_CONTACT_PAGES: u32 = 3;
+/// Default number of same-site contact/about pages fetched per domain: none (fetching them is
+/// not built yet; the phase reads the page the HTTP phase stored).
+pub const DEFAULT_MAX_CONTACT_PAGES: u32 = 0;
 /// Most same-site contact/about pages fetched per domain.
 pub const MAX_CONTACT_PAGES: u32 = 10;
 /// Default cap on contacts (e-mails, phones, profiles together) kept per domain.
@@ -42,12 +43,13 @@ pub struct LeadExtractionConfig {
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LeadExtractionConfigInput {
-    /// Same-site contact/about pages fetched per domain besides the snapshot, 0 to 10;
-    /// default 3. 0 uses the stored snapshot only.
+    /// Same-site contact/about pages fetched per domain besides the stored page. Only 0 (the
+    /// page the HTTP phase stored) is accepted until fetching them is built; the contact
+    /// pages found are listed in each lead's `contactPages`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_contact_pages: Option<u32>,
-    /// Lowest relevance score (from content analysis) of a qualified lead, 0 to 1; default 0.
-    /// Above 0 it needs `contentAnalysis` to be configured.
+    /// Lowest relevance score (content analysis' `relevanceScore`, 0 to 100) of a qualified
+    /// lead; default 0. Above 0 it needs `contentAnalysis` to be configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_score: Option<f64>,
     /// Whether a lead needs at least one keyword hit (else `no_keywords`); default `true`.
@@ -95,11 +97,24 @@ impl TryFrom<LeadExtractionConfigInput> for LeadExtractionConfig {
             0,
             MAX_CONTACT_PAGES,
         );
+        // (An out-of-range value already has its error.)
+        if input
+            .max_contact_pages
+            .is_some_and(|n| (1..=MAX_CONTACT_PAGES).contains(&n))
+        {
+            errors.push(FieldError::new(
+                "maxContactPages",
+                format!(
+                    "fetching contact pages is not built yet: only 0 (the page the HTTP phase \
+                     stored) is accepted (got {max_contact_pages})"
+                ),
+            ));
+        }
         let min_score = input.min_score.unwrap_or(defaults.min_score);
-        if !(0.0..=1.0).contains(&min_score) {
+        if !(0.0..=100.0).contains(&min_score) {
             errors.push(FieldError::new(
                 "minScore",
-                format!("must be between 0 and 1 (got {min_score})"),
+                format!("must be between 0 and 100 (got {min_score})"),
             ));
         }
         let max_contacts_per_domain = check::range(
@@ -154,7 +169,7 @@ impl LeadExtractionConfig {
         self.max_contact_pages
     }
 
-    /// Lowest relevance score of a qualified lead (0: no threshold).
+    /// Lowest relevance score (0–100) of a qualified lead (0: no threshold).
     pub fn min_score(&self) -> f64 {
         self.min_score
     }
@@ -203,7 +218,7 @@ mod tests {
     fn defaults() {
         let c = parse(json!({})).unwrap();
         assert_eq!(c, LeadExtractionConfig::default());
-        assert_eq!(c.max_contact_pages(), 3);
+        assert_eq!(c.max_contact_pages(), 0);
         assert_eq!(c.min_score(), 0.0);
         assert!(c.require_keyword_hit());
         assert!(c.reject_parked());
@@ -216,7 +231,8 @@ mod tests {
         for (value, field) in [
             (json!({"maxContactPages": 11}), "maxContactPages"),
             (json!({"minScore": -0.1}), "minScore"),
-            (json!({"minScore": 1.1}), "minScore"),
+            (json!({"minScore": 100.5}), "minScore"),
+            (json!({"maxContactPages": 1}), "maxContactPages"),
             (json!({"maxContactsPerDomain": 0}), "maxContactsPerDomain"),
             (
                 json!({"maxContactsPerDomain": 1001}),
@@ -241,6 +257,8 @@ mod tests {
             e.to_string(),
             "maxContactPages: must be between 0 and 10 (got 99)"
         );
+        let e = parse(json!({"maxContactPages": 3})).unwrap_err();
+        assert!(e.to_string().contains("not built yet"), "{e}");
     }
 
     #[test]
@@ -255,7 +273,7 @@ mod tests {
     fn round_trip() {
         for value in [
             json!({}),
-            json!({"maxContactPages": 7, "minScore": 0.35, "requireKeywordHit": false,
+            json!({"maxContactPages": 0, "minScore": 35.5, "requireKeywordHit": false,
                 "rejectParked": false, "maxContactsPerDomain": 5, "defaultPhoneRegion": "us"}),
         ] {
             let c = parse(value).unwrap();

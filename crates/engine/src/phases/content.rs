@@ -146,13 +146,14 @@ fn analyse(analyzer: &Analyzer, page: &StoredPage, rules_total: u32) -> ContentR
         })
         .collect();
     let addresses: &[IpAddr] = &page.addresses;
+    let nameservers: Vec<&str> = page.nameservers.iter().map(String::as_str).collect();
     let analysis = analyzer.analyse(&Page {
         html: &snapshot.body,
         final_url: page.final_url.as_deref(),
         headers: &headers,
         redirect_hosts: &[],
         addresses,
-        nameservers: &[],
+        nameservers: &nameservers,
         keywords: KeywordCounts {
             rules: &hits,
             rules_total,
@@ -168,6 +169,8 @@ fn analyse(analyzer: &Analyzer, page: &StoredPage, rules_total: u32) -> ContentR
         signals: analysis.signals,
         components: analysis.relevance.components,
         relevance_score: analysis.relevance.score,
+        // The store stamps the revision of the campaign's latest rescore, if any.
+        weights_revision: 0,
         error: None,
         analysed_at: now,
     }
@@ -199,6 +202,7 @@ fn unreadable(
         signals: ContentSignals::default(),
         components,
         relevance_score: 0.0,
+        weights_revision: 0,
         error: Some(error),
         analysed_at: now,
     }

@@ -22,6 +22,7 @@ use dragnet_dns::{DnsServer, Resolver, ResolverSettings};
 
 mod content;
 mod http;
+mod leads;
 pub mod snapshot;
 
 /// Works out a running phase's plan: its item total, the ordinals its chunks cover and its
@@ -38,9 +39,7 @@ pub async fn prepare(
         Phase::DnsValidation => prepare_dns(store, settings, campaign).await,
         Phase::HttpKeywordValidation => http::prepare(store, settings, campaign).await,
         Phase::ContentAnalysis => content::prepare(store, settings, campaign).await,
-        other => Err(PhaseError::Configuration(format!(
-            "the {other} phase is not implemented yet"
-        ))),
+        Phase::LeadExtraction => leads::prepare(store, settings, campaign).await,
     }
 }
 
@@ -400,6 +399,7 @@ impl ChunkProcessor for DnsValidation {
                     status: r.outcome.status,
                     error_kind: r.outcome.error.map(|e| e.to_string()),
                     addresses: r.outcome.addresses,
+                    records: r.outcome.records,
                     attempts: r.outcome.attempts,
                     checked_at,
                 })

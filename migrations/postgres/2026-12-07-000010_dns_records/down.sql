@@ -1,0 +1,1 @@
+ALTER TABLE dns_results DROP COLUMN records;
