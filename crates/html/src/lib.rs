@@ -573,7 +573,10 @@ impl<'o> State<'o> {
                 self.title_state = TitleState::Done;
             }
             Route::Noscript => {
-                if self.visible.full {
+                // When the whole text is counted, the contents are read whole (and cut by
+                // `self.visible` as any text), so the counts do not depend on the cap.
+                let counting = self.visible.count.is_some();
+                if self.visible.full && !counting {
                     return;
                 }
                 // A few bytes more than the room left, so that contents that do not fit are
@@ -581,10 +584,14 @@ impl<'o> State<'o> {
                 // room, contents whose first character does not fit came back empty, and
                 // shorter text after the `<noscript>` was still added: the capped text was
                 // not a prefix of the whole.)
-                let room = self.visible.room().saturating_add(8);
+                let room = if counting {
+                    usize::MAX
+                } else {
+                    self.visible.room().saturating_add(8)
+                };
                 let mut nobody = ();
                 let mut inner = State::new(Nesting::Noscript, room, false, &mut nobody);
-                scan(text, &mut inner, true);
+                scan(text, &mut inner, !counting);
                 self.visible.separate();
                 self.visible.push(&inner.finish().visible);
                 self.visible.separate();
@@ -1887,6 +1894,27 @@ mod tests {
         let reading = read(html, 4, &mut capped);
         assert_eq!(reading.text.visible, "Call");
         assert!(capped.spans.iter().all(|&(a, b)| a == 4 && b == 4));
+    }
+
+    #[test]
+    fn counts_do_not_depend_on_the_cap_even_after_a_noscript() {
+        let html = "<p>one two three</p><noscript><p>four five</p></noscript><p>six</p>";
+        let whole = read(html, BIG, &mut ());
+        assert_eq!(whole.text.visible, "one two three four five six");
+        for cap in [0, 1, 5, 13, 20] {
+            let capped = read(html, cap, &mut ());
+            assert_eq!((capped.words, capped.chars), (6, 27), "cap {cap}");
+            assert!(
+                whole.text.visible.starts_with(&capped.text.visible),
+                "cap {cap}"
+            );
+        }
+        // The fuzzer's reproducer (`fuzz/corpus/visible_text/regress-noscript-count`).
+        let html = "<noscript><p>no <b>jinert</template><textarea>ext<![CDATA[ cdata ]]></text>\
+                    <title>tip</title></svg>";
+        let whole = read(html, BIG, &mut ());
+        let capped = read(html, 1, &mut ());
+        assert_eq!((capped.chars, capped.words), (whole.chars, whole.words));
     }
 
     #[test]

@@ -1491,8 +1491,9 @@ export interface components {
         /** @description The JSON input of a [`LeadExtractionConfig`]. Every field is optional. */
         LeadExtractionConfig: {
             /**
-             * @description ISO 3166-1 alpha-2 region (e.g. `DE`) used to write national phone numbers in E.164;
-             *     without it only numbers written with a `+` country code are normalised.
+             * @description ISO 3166-1 alpha-2 region (e.g. `DE`) national phone numbers are read in when the page
+             *     does not say (a generic TLD such as `.com` and no country in its structured data);
+             *     without it such pages keep only numbers written with a `+` country code.
              */
             defaultPhoneRegion?: string | null;
             /**
