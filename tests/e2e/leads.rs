@@ -248,7 +248,7 @@ fn all_five_phases_run_and_every_domain_gets_one_lead() {
         assert_eq!(lines.len(), 4, "{csv}");
         assert!(lines[1].starts_with("local-0.leads.test,"), "{csv}");
         assert!(
-            lines[1].contains(",bestellung@sonnenschein-baeckerei.de,'+4976129234567,"),
+            lines[1].contains(",bestellung@sonnenschein-baeckerei.de,\"'+4976129234567\","),
             "a phone number is kept from being read as a formula: {csv}"
         );
     }

@@ -624,8 +624,12 @@ fn write_csv(out: &mut Vec<u8>, d: &DomainResult) -> std::io::Result<()> {
 
 /// RFC 4180 quoting; fields starting with a formula character are prefixed with `'` so that
 /// spreadsheets do not evaluate page titles.
-fn write_csv_field(out: &mut Vec<u8>, field: &str) {
-    let formula = field.starts_with(['=', '+', '-', '@']);
+/// One CSV cell (the domain export's and the lead export's): quoted when it holds a
+/// separator, quote or line break; a cell a spreadsheet would evaluate (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) is quoted with a leading `'` so it stays text
+/// (OWASP's CSV injection advice).
+pub(crate) fn write_csv_field(out: &mut Vec<u8>, field: &str) {
+    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let needs_quotes = formula || field.contains([',', '"', '\n', '\r']);
     if !needs_quotes {
         out.extend_from_slice(field.as_bytes());

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domains::write_csv_field;
 use crate::dto::LeadDto;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::AppState;
@@ -263,7 +264,8 @@ const LEAD_CSV_HEADER: &str =
 
 /// The qualified leads as CSV, one row per domain: the organisation, the best e-mail address
 /// and phone number (a non-role one first), the social profiles, the score and where to check
-/// them. Cells that a spreadsheet would read as a formula are quoted with a leading `'`.
+/// them. Cells that a spreadsheet would read as a formula get a leading `'` (as in the domain
+/// export's CSV).
 #[utoipa::path(
     tag = "leads",
     params(("id" = i64, Path, description = "Campaign id"), LeadExportQuery),
@@ -375,29 +377,9 @@ fn write_lead_row(out: &mut Vec<u8>, l: &ListedLead) {
         if i > 0 {
             out.push(b',');
         }
-        write_cell(out, field);
+        write_csv_field(out, field);
     }
     out.extend_from_slice(b"\r\n");
-}
-
-/// One CSV cell: quoted when it holds a separator, quote or line break; a cell a spreadsheet
-/// would evaluate (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a
-/// leading `'` so it stays text (OWASP's CSV injection advice).
-fn write_cell(out: &mut Vec<u8>, field: &str) {
-    let guarded;
-    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        guarded = format!("'{field}");
-        guarded.as_str()
-    } else {
-        field
-    };
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(field.as_bytes());
-    }
 }
 
 #[cfg(test)]
@@ -412,12 +394,13 @@ mod tests {
             ("a,b", "\"a,b\""),
             ("say \"hi\"", "\"say \"\"hi\"\"\""),
             ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
-            ("+4930123456", "'+4930123456"),
-            ("-1", "'-1"),
-            ("@cmd", "'@cmd"),
+            ("+4930123456", "\"'+4930123456\""),
+            ("-1", "\"'-1\""),
+            ("@cmd", "\"'@cmd\""),
+            ("\tcmd", "\"'\tcmd\""),
         ] {
             out.clear();
-            write_cell(&mut out, field);
+            write_csv_field(&mut out, field);
             assert_eq!(String::from_utf8_lossy(&out), expected, "{field}");
         }
     }

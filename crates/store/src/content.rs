@@ -57,11 +57,16 @@ fn language_source_from(value: &str) -> LanguageSource {
     }
 }
 
-fn json<T: serde::Serialize>(value: &T, what: &str) -> Result<String, StoreError> {
+/// A value for a JSON text column (`what` names it in the error).
+pub(crate) fn json<T: serde::Serialize>(value: &T, what: &str) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::InvalidArgument(format!("{what}: {e}")))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+/// The value of a JSON text column; unreadable JSON is a corrupt row.
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 

@@ -538,8 +538,7 @@ pub(crate) fn encode_records(records: &[DnsRecord]) -> Result<String, StoreError
     if records.is_empty() {
         return Ok(String::new());
     }
-    serde_json::to_string(records)
-        .map_err(|e| StoreError::InvalidArgument(format!("DNS records: {e}")))
+    crate::content::json(&records, "DNS records")
 }
 
 /// The records of a stored DNS result.
@@ -547,8 +546,7 @@ pub(crate) fn decode_records(records: &str) -> Result<Vec<DnsRecord>, StoreError
     if records.is_empty() {
         return Ok(Vec::new());
     }
-    serde_json::from_str(records)
-        .map_err(|e| StoreError::Corrupt(format!("stored DNS records: {e}")))
+    crate::content::parse(records, "stored DNS records")
 }
 
 fn decode_dns(ordinal: u64, cols: DnsCols) -> Result<DnsResult, StoreError> {

@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::{self, AnyConnection};
+use crate::content::{json, parse};
 use crate::error::DbResultExt as _;
 use crate::results::{check_batch, count};
 use crate::rows::{NewLeadContactRow, NewLeadRow};
@@ -133,14 +134,6 @@ fn spelling<T: Serialize>(value: T) -> String {
 fn from_spelling<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|_| StoreError::Corrupt(format!("stored {what} `{text}`")))
-}
-
-fn json<T: Serialize>(value: &T, what: &str) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::InvalidArgument(format!("{what}: {e}")))
-}
-
-fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
 /// The `lead_counts.outcome` of a decision: 0 qualified, 1 + the reason's stored value.

@@ -147,7 +147,8 @@ export interface paths {
         /**
          * The qualified leads as CSV, one row per domain: the organisation, the best e-mail address
          *     and phone number (a non-role one first), the social profiles, the score and where to check
-         *     them. Cells that a spreadsheet would read as a formula are quoted with a leading `'`.
+         *     them. Cells that a spreadsheet would read as a formula get a leading `'` (as in the domain
+         *     export's CSV).
          */
         get: operations["exportLeads"];
         put?: never;

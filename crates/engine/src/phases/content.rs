@@ -17,7 +17,7 @@ use dragnet_domain::content::{ContentResult, ContentSignals, PageClass, PageLang
 use dragnet_store::{Campaign, Chunk, Store, StoreError, StoredPage};
 use tokio_util::sync::CancellationToken;
 
-use super::{chunk_range, config, snapshot};
+use super::{chunk_range, config, cpu_bound_chunks_in_flight, on_blocking_pool, snapshot};
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan};
 
 /// Builds the phase's plan: its total (the domains with a page snapshot), its chunks and its
@@ -44,13 +44,7 @@ pub(super) async fn prepare(
         ordinals,
         chunk_size: settings.content_chunk.max(1),
         counted: None,
-        // CPU-bound: two chunks per core, so that every core analyses while other chunks are
-        // read from and written to the store (measured: 3 in flight kept 1 of 2 cores busy).
-        chunks_in_flight: Some(
-            settings
-                .chunks_in_flight
-                .max(2 * std::thread::available_parallelism().map_or(2, usize::from)),
-        ),
+        chunks_in_flight: cpu_bound_chunks_in_flight(settings),
         processor: Arc::new(ContentAnalysis {
             store: store.clone(),
             analyzer: Arc::new(analyzer),
@@ -99,23 +93,10 @@ impl ChunkProcessor for ContentAnalysis {
             }
             let analyzer = Arc::clone(&self.analyzer);
             let rules_total = self.rules_total;
-            let stop = cancel.clone();
-            let results = tokio::task::spawn_blocking(move || {
-                let mut out = Vec::with_capacity(pages.len());
-                for page in &pages {
-                    if stop.is_cancelled() {
-                        return None;
-                    }
-                    out.push(analyse(&analyzer, page, rules_total));
-                }
-                Some(out)
+            let results = on_blocking_pool(pages, cancel, "content analysis", move |page| {
+                analyse(&analyzer, page, rules_total)
             })
-            .await
-            .map_err(|e| PhaseError::Internal(format!("content analysis task: {e}")))?
-            .ok_or_else(|| PhaseError::Internal("chunk interrupted".to_owned()))?;
-            if cancel.is_cancelled() {
-                return Err(PhaseError::Internal("chunk interrupted".to_owned()));
-            }
+            .await?;
             self.store
                 .run(move |s| s.write_content_results(id, &results, None))
                 .await?;

@@ -15,7 +15,7 @@ use dragnet_domain::qualification::{Funnel, qualify};
 use dragnet_store::{Campaign, Chunk, FunnelDomain, LeadResult, Store};
 use tokio_util::sync::CancellationToken;
 
-use super::{chunk_range, config, snapshot};
+use super::{chunk_range, config, cpu_bound_chunks_in_flight, on_blocking_pool, snapshot};
 use crate::runner::{ChunkFuture, ChunkProcessor, EngineSettings, PhaseError, PhasePlan};
 
 pub(super) async fn prepare(
@@ -38,12 +38,7 @@ pub(super) async fn prepare(
         ordinals,
         chunk_size: settings.lead_chunk.max(1),
         counted: None,
-        // CPU-bound like content analysis: two chunks per core.
-        chunks_in_flight: Some(
-            settings
-                .chunks_in_flight
-                .max(2 * std::thread::available_parallelism().map_or(2, usize::from)),
-        ),
+        chunks_in_flight: cpu_bound_chunks_in_flight(settings),
         processor: Arc::new(LeadExtraction {
             store: store.clone(),
             extractor: Arc::new(extractor),
@@ -69,23 +64,10 @@ impl ChunkProcessor for LeadExtraction {
             }
             let extractor = Arc::clone(&self.extractor);
             let config = Arc::clone(&self.config);
-            let stop = cancel.clone();
-            let results = tokio::task::spawn_blocking(move || {
-                let mut out = Vec::with_capacity(domains.len());
-                for domain in &domains {
-                    if stop.is_cancelled() {
-                        return None;
-                    }
-                    out.push(decide(&extractor, &config, domain));
-                }
-                Some(out)
+            let results = on_blocking_pool(domains, cancel, "lead extraction", move |domain| {
+                decide(&extractor, &config, domain)
             })
-            .await
-            .map_err(|e| PhaseError::Internal(format!("lead extraction task: {e}")))?
-            .ok_or_else(|| PhaseError::Internal("chunk interrupted".to_owned()))?;
-            if cancel.is_cancelled() {
-                return Err(PhaseError::Internal("chunk interrupted".to_owned()));
-            }
+            .await?;
             self.store
                 .run(move |s| s.write_leads(id, &results, None))
                 .await?;

@@ -345,6 +345,51 @@ impl Drop for DnsValidation {
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (single inserts and
 /// removes).
+/// Chunks in flight for a CPU-bound phase (content analysis, lead extraction): two per core,
+/// at least `engine.chunks_in_flight`, so that every core works while other chunks are read
+/// from and written to the store (measured: 3 in flight on 2 cores kept one core busy).
+pub(crate) fn cpu_bound_chunks_in_flight(settings: &EngineSettings) -> Option<usize> {
+    Some(
+        settings
+            .chunks_in_flight
+            .max(2 * std::thread::available_parallelism().map_or(2, usize::from)),
+    )
+}
+
+/// Runs `work` on every item of a chunk on the blocking pool, checking for cancellation
+/// between items; a chunk cancelled before or while it ran is an error (its leases go back,
+/// nothing is written). `what` names the work in the error of a task that died.
+pub(crate) async fn on_blocking_pool<T, R>(
+    items: Vec<T>,
+    cancel: &CancellationToken,
+    what: &str,
+    work: impl Fn(&T) -> R + Send + 'static,
+) -> Result<Vec<R>, PhaseError>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+{
+    let stop = cancel.clone();
+    let interrupted = || PhaseError::Internal("chunk interrupted".to_owned());
+    let results = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::with_capacity(items.len());
+        for item in &items {
+            if stop.is_cancelled() {
+                return None;
+            }
+            out.push(work(item));
+        }
+        Some(out)
+    })
+    .await
+    .map_err(|e| PhaseError::Internal(format!("{what} task: {e}")))?
+    .ok_or_else(interrupted)?;
+    if cancel.is_cancelled() {
+        return Err(interrupted());
+    }
+    Ok(results)
+}
+
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
